@@ -1,0 +1,164 @@
+package graph
+
+import (
+	"context"
+	"log/slog"
+	"net/http"
+	"time"
+
+	"github.com/99designs/gqlgen/graphql"
+	"github.com/99designs/gqlgen/graphql/handler"
+	"github.com/99designs/gqlgen/graphql/handler/extension"
+	"github.com/99designs/gqlgen/graphql/handler/lru"
+	"github.com/99designs/gqlgen/graphql/handler/transport"
+	"github.com/google/uuid"
+	"github.com/vektah/gqlparser/v2/ast"
+	"github.com/vektah/gqlparser/v2/gqlerror"
+
+	"github.com/sidekick-forge/sidekick-forge/graph/model"
+	"github.com/sidekick-forge/sidekick-forge/server/apperr"
+	"github.com/sidekick-forge/sidekick-forge/server/auth"
+)
+
+// MaxComplexity bounds the cost of one operation: each field costs 1 and a
+// list field costs its page size times its children.
+const MaxComplexity = 2000
+
+// NewSchema returns the executable schema over r.
+func NewSchema(r *Resolver) graphql.ExecutableSchema {
+	cfg := Config{Resolvers: r}
+	cfg.Directives.Tenant = r.tenantDirective
+	cfg.Directives.TenantData = func(ctx context.Context, _ any, next graphql.Resolver) (any, error) {
+		return next(ctx)
+	}
+	cfg.Complexity.Query.Agents = func(child int, _ uuid.UUID, first *int, _ *string) int {
+		return pagedComplexity(child, first)
+	}
+	cfg.Complexity.Query.Clients = func(child int, first *int, _ *string, _ *string,
+		_ *model.ProvisioningStatus) int {
+		return pagedComplexity(child, first)
+	}
+	cfg.Complexity.Client.Agents = func(child int, first *int, _ *string) int {
+		return pagedComplexity(child, first)
+	}
+	return NewExecutableSchema(cfg)
+}
+
+func pagedComplexity(child int, first *int) int {
+	n := 20
+	if first != nil {
+		n = *first
+	}
+	return 1 + n*child
+}
+
+// Configurable is what both the HTTP handler and the bare executor used by
+// the REST shims offer, so that both get the same extensions and policies.
+type Configurable interface {
+	Use(graphql.HandlerExtension)
+	AroundOperations(graphql.OperationMiddleware)
+	SetErrorPresenter(graphql.ErrorPresenterFunc)
+	SetRecoverFunc(graphql.RecoverFunc)
+	SetQueryCache(graphql.Cache[*ast.QueryDocument])
+}
+
+// Configure applies the platform's GraphQL policies to c: authentication of
+// every operation but the public ones, complexity limits, persisted queries
+// and the error presenter.
+func Configure(c Configurable, log *slog.Logger) {
+	c.SetQueryCache(lru.New[*ast.QueryDocument](1000))
+	c.Use(extension.Introspection{})
+	c.Use(extension.AutomaticPersistedQuery{Cache: lru.New[string](1000)})
+	c.Use(extension.FixedComplexityLimit(MaxComplexity))
+	c.AroundOperations(requirePrincipal)
+	c.SetErrorPresenter(presentError(log))
+	c.SetRecoverFunc(recoverPanic(log))
+}
+
+// publicFields may be used without a principal.
+var publicFields = map[string]bool{"health": true, "validateSiteKey": true, "__typename": true}
+
+// requirePrincipal rejects operations of anonymous callers unless every
+// top-level field is public. Introspection needs a principal too.
+func requirePrincipal(ctx context.Context, next graphql.OperationHandler) graphql.ResponseHandler {
+	if auth.FromContext(ctx) != nil {
+		return next(ctx)
+	}
+	op := graphql.GetOperationContext(ctx)
+	if op.Operation != nil && allPublic(op.Operation.SelectionSet) {
+		return next(ctx)
+	}
+	return graphql.OneShot(&graphql.Response{Errors: gqlerror.List{{
+		Message:    "authentication required: send Authorization: Bearer <key>",
+		Extensions: map[string]any{"code": string(apperr.Unauthenticated)},
+	}}})
+}
+
+func allPublic(set ast.SelectionSet) bool {
+	if len(set) == 0 {
+		return false
+	}
+	for _, sel := range set {
+		f, ok := sel.(*ast.Field)
+		if !ok || !publicFields[f.Name] {
+			return false
+		}
+	}
+	return true
+}
+
+// HandlerOptions configure the HTTP handler.
+type HandlerOptions struct {
+	// Authenticate turns a websocket connection_init payload's key into a
+	// principal.
+	Authenticate func(ctx context.Context, raw string) (*auth.Principal, error)
+	// CheckOrigin decides whether a websocket upgrade from a browser origin is
+	// allowed. Nil allows only requests without an Origin header or from the
+	// same host.
+	CheckOrigin func(r *http.Request) bool
+	Log         *slog.Logger
+}
+
+// NewHandler returns the /graphql HTTP handler: POST, GET and websocket
+// subscriptions (graphql-transport-ws and graphql-ws) on gorilla/websocket.
+func NewHandler(es graphql.ExecutableSchema, opts HandlerOptions) *handler.Server {
+	srv := handler.New(es)
+	srv.AddTransport(transport.Websocket{
+		Implementation:        gorillaImplementation(opts.CheckOrigin),
+		InitFunc:              websocketInit(opts.Authenticate),
+		InitTimeout:           10 * time.Second,
+		KeepAlivePingInterval: 15 * time.Second,
+	})
+	srv.AddTransport(transport.Options{})
+	srv.AddTransport(transport.GET{})
+	srv.AddTransport(transport.POST{})
+	Configure(srv, opts.Log)
+	return srv
+}
+
+// websocketInit authenticates a subscription connection from its
+// connection_init payload ({"Authorization": "Bearer <key>"} or
+// {"apiKey": "<key>"}); a connection that already carried a key in its
+// upgrade request keeps that principal.
+func websocketInit(authenticate func(context.Context, string) (*auth.Principal, error)) transport.WebsocketInitFunc {
+	return func(ctx context.Context, payload transport.InitPayload) (context.Context, *transport.InitPayload, error) {
+		raw := payload.Authorization()
+		if len(raw) > 7 && (raw[:7] == "Bearer " || raw[:7] == "bearer ") {
+			raw = raw[7:]
+		}
+		if raw == "" {
+			raw = payload.GetString("apiKey")
+		}
+		if raw == "" {
+			if auth.FromContext(ctx) != nil {
+				return ctx, nil, nil
+			}
+			return ctx, nil, apperr.New(apperr.Unauthenticated, "connection_init carries no API key")
+		}
+		p, err := authenticate(ctx, raw)
+		if err != nil {
+			return ctx, nil, apperr.New(apperr.Unauthenticated, "invalid or revoked API key")
+		}
+		return auth.WithPrincipal(ctx, p), nil, nil
+	}
+}

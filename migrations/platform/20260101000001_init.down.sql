@@ -1,0 +1,5 @@
+DROP TABLE IF EXISTS audit_log;
+DROP TABLE IF EXISTS access_keys;
+DROP TABLE IF EXISTS agent_slugs;
+DROP TABLE IF EXISTS credentials;
+DROP TABLE IF EXISTS clients;

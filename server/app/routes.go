@@ -1,0 +1,88 @@
+package app
+
+import (
+	"context"
+	"encoding/json"
+	"net/http"
+	"time"
+
+	"github.com/99designs/gqlgen/graphql/playground"
+
+	"github.com/sidekick-forge/sidekick-forge/graph"
+	"github.com/sidekick-forge/sidekick-forge/server/auth"
+	"github.com/sidekick-forge/sidekick-forge/server/livekit"
+	"github.com/sidekick-forge/sidekick-forge/server/rest"
+	"github.com/sidekick-forge/sidekick-forge/server/trigger"
+)
+
+func (a *App) routes() http.Handler {
+	mux := http.NewServeMux()
+	protect := func(h http.Handler) http.Handler { return auth.Require(WriteError, h) }
+
+	mux.HandleFunc("GET /health", a.health)
+	mux.Handle("GET /health/detailed", protect(http.HandlerFunc(a.healthDetailed)))
+	mux.Handle("GET /metrics", protect(a.metricsHandler()))
+
+	gql := graph.NewHandler(a.Schema, graph.HandlerOptions{
+		Authenticate: a.Auth.Authenticate, Log: a.Log,
+	})
+	// Anonymous operations reach the executor, which lets through only the
+	// public fields (health, validateSiteKey).
+	mux.Handle("/graphql", gql)
+	mux.Handle("GET /playground", protect(playground.Handler("Sidekick Forge GraphQL", "/graphql")))
+
+	mux.Handle("GET "+trigger.WorkerConfigPath, a.Trigger.WorkerConfigHandler(WriteError))
+	mux.Handle("POST /webhooks/livekit", a.Trigger.WebhookHandler(WriteError))
+
+	// REST routes authenticate through the executor, like /graphql.
+	mux.Handle("/api/", rest.NewHandler(rest.Options{Executor: a.Executor, Log: a.Log}))
+	mux.Handle("/", protect(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		WriteError(w, r, http.StatusNotFound, "NOT_FOUND", "no route for "+r.Method+" "+r.URL.Path)
+	})))
+
+	var h http.Handler = mux
+	h = a.Auth.Middleware(WriteError)(h)
+	h = withRequestLog(a.Log, h)
+	return h
+}
+
+func (a *App) health(w http.ResponseWriter, _ *http.Request) {
+	writeJSON(w, http.StatusOK, map[string]any{
+		"status": "healthy", "service": "sidekick-forge", "timestamp": time.Now().UTC(),
+	})
+}
+
+// healthDetailed reports the platform database, LiveKit and, for platform
+// keys, tenant pool statistics and client counts by status.
+func (a *App) healthDetailed(w http.ResponseWriter, r *http.Request) {
+	ctx, cancel := context.WithTimeout(r.Context(), 3*time.Second)
+	defer cancel()
+
+	checks := map[string]bool{"database": a.DB.PingContext(ctx) == nil}
+	lk := livekit.Settings{URL: a.Config.LiveKitURL, APIKey: a.Config.LiveKitAPIKey,
+		APISecret: a.Config.LiveKitAPISecret}
+	if len(lk.Missing()) == 0 {
+		checks["livekit"] = a.LiveKit.Ping(ctx, lk) == nil
+	}
+	status := "healthy"
+	for _, ok := range checks {
+		if !ok {
+			status = "degraded"
+		}
+	}
+	body := map[string]any{"status": status, "checks": checks, "timestamp": time.Now().UTC()}
+	if auth.FromContext(r.Context()).PlatformAdmin() {
+		counts, err := a.Store.CountByStatus(ctx)
+		if err == nil {
+			body["clients"] = counts
+		}
+		body["tenant_pools"] = a.Tenants.Stats()
+	}
+	writeJSON(w, http.StatusOK, body)
+}
+
+func writeJSON(w http.ResponseWriter, status int, v any) {
+	w.Header().Set("Content-Type", "application/json")
+	w.WriteHeader(status)
+	_ = json.NewEncoder(w).Encode(v)
+}
