@@ -11,6 +11,7 @@ import (
 
 	"github.com/google/uuid"
 	"github.com/sidekick-forge/sidekick-forge/graph/model"
+	"github.com/sidekick-forge/sidekick-forge/server/apperr"
 	"github.com/sidekick-forge/sidekick-forge/server/auth"
 	"github.com/sidekick-forge/sidekick-forge/server/clients"
 	"github.com/sidekick-forge/sidekick-forge/server/platform"
@@ -117,7 +118,7 @@ func (r *queryResolver) Clients(ctx context.Context, first *int, after *string, 
 	setString(&f.Search, search)
 	if afterID != "" {
 		if f.AfterID, err = uuid.Parse(afterID); err != nil {
-			return nil, err
+			return nil, apperr.Invalid("after", "is not a cursor returned by this connection")
 		}
 	}
 	list, total, err := r.ClientService.List(ctx, auth.FromContext(ctx), f)

@@ -140,6 +140,12 @@ type ComplexityRoot struct {
 		Site   func(childComplexity int) int
 	}
 
+	Dashboard struct {
+		Agents          func(childComplexity int) int
+		Clients         func(childComplexity int) int
+		TriggersLast24h func(childComplexity int) int
+	}
+
 	DeleteClientResult struct {
 		DatabaseDropped func(childComplexity int) int
 		ID              func(childComplexity int) int
@@ -226,6 +232,7 @@ type ComplexityRoot struct {
 		Client         func(childComplexity int, id uuid.UUID) int
 		Clients        func(childComplexity int, first *int, after *string, search *string, status *model.ProvisioningStatus) int
 		Conversations  func(childComplexity int, clientID uuid.UUID, agentSlug *string, userID *string, first *int, after *string) int
+		Dashboard      func(childComplexity int) int
 		Health         func(childComplexity int) int
 		Messages       func(childComplexity int, clientID uuid.UUID, conversationID string, first *int, after *string) int
 		WordpressSites func(childComplexity int, clientID uuid.UUID) int
@@ -266,6 +273,16 @@ type ComplexityRoot struct {
 		Slug          func(childComplexity int) int
 		VoiceID       func(childComplexity int) int
 		VoiceProvider func(childComplexity int) int
+	}
+
+	TriggerCounts struct {
+		CountLimit         func(childComplexity int) int
+		CountedClients     func(childComplexity int) int
+		ReadyClients       func(childComplexity int) int
+		Text               func(childComplexity int) int
+		UnavailableClients func(childComplexity int) int
+		Video              func(childComplexity int) int
+		Voice              func(childComplexity int) int
 	}
 
 	TriggerResult struct {
@@ -339,6 +356,7 @@ type QueryResolver interface {
 	Client(ctx context.Context, id uuid.UUID) (*model.Client, error)
 	Conversations(ctx context.Context, clientID uuid.UUID, agentSlug *string, userID *string, first *int, after *string) (*model.ConversationConnection, error)
 	Messages(ctx context.Context, clientID uuid.UUID, conversationID string, first *int, after *string) (*model.MessageConnection, error)
+	Dashboard(ctx context.Context) (*model.Dashboard, error)
 	WordpressSites(ctx context.Context, clientID uuid.UUID) ([]*model.WordPressSite, error)
 }
 type SubscriptionResolver interface {
@@ -745,6 +763,25 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 		}
 
 		return e.ComplexityRoot.CreatedWordPressSite.Site(childComplexity), true
+
+	case "Dashboard.agents":
+		if e.ComplexityRoot.Dashboard.Agents == nil {
+			break
+		}
+
+		return e.ComplexityRoot.Dashboard.Agents(childComplexity), true
+	case "Dashboard.clients":
+		if e.ComplexityRoot.Dashboard.Clients == nil {
+			break
+		}
+
+		return e.ComplexityRoot.Dashboard.Clients(childComplexity), true
+	case "Dashboard.triggersLast24h":
+		if e.ComplexityRoot.Dashboard.TriggersLast24h == nil {
+			break
+		}
+
+		return e.ComplexityRoot.Dashboard.TriggersLast24h(childComplexity), true
 
 	case "DeleteClientResult.databaseDropped":
 		if e.ComplexityRoot.DeleteClientResult.DatabaseDropped == nil {
@@ -1181,6 +1218,12 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 		}
 
 		return e.ComplexityRoot.Query.Conversations(childComplexity, args["clientId"].(uuid.UUID), args["agentSlug"].(*string), args["userId"].(*string), args["first"].(*int), args["after"].(*string)), true
+	case "Query.dashboard":
+		if e.ComplexityRoot.Query.Dashboard == nil {
+			break
+		}
+
+		return e.ComplexityRoot.Query.Dashboard(childComplexity), true
 	case "Query.health":
 		if e.ComplexityRoot.Query.Health == nil {
 			break
@@ -1352,6 +1395,49 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 		}
 
 		return e.ComplexityRoot.TriggerAgentInfo.VoiceProvider(childComplexity), true
+
+	case "TriggerCounts.countLimit":
+		if e.ComplexityRoot.TriggerCounts.CountLimit == nil {
+			break
+		}
+
+		return e.ComplexityRoot.TriggerCounts.CountLimit(childComplexity), true
+	case "TriggerCounts.countedClients":
+		if e.ComplexityRoot.TriggerCounts.CountedClients == nil {
+			break
+		}
+
+		return e.ComplexityRoot.TriggerCounts.CountedClients(childComplexity), true
+	case "TriggerCounts.readyClients":
+		if e.ComplexityRoot.TriggerCounts.ReadyClients == nil {
+			break
+		}
+
+		return e.ComplexityRoot.TriggerCounts.ReadyClients(childComplexity), true
+	case "TriggerCounts.text":
+		if e.ComplexityRoot.TriggerCounts.Text == nil {
+			break
+		}
+
+		return e.ComplexityRoot.TriggerCounts.Text(childComplexity), true
+	case "TriggerCounts.unavailableClients":
+		if e.ComplexityRoot.TriggerCounts.UnavailableClients == nil {
+			break
+		}
+
+		return e.ComplexityRoot.TriggerCounts.UnavailableClients(childComplexity), true
+	case "TriggerCounts.video":
+		if e.ComplexityRoot.TriggerCounts.Video == nil {
+			break
+		}
+
+		return e.ComplexityRoot.TriggerCounts.Video(childComplexity), true
+	case "TriggerCounts.voice":
+		if e.ComplexityRoot.TriggerCounts.Voice == nil {
+			break
+		}
+
+		return e.ComplexityRoot.TriggerCounts.Voice(childComplexity), true
 
 	case "TriggerResult.agent":
 		if e.ComplexityRoot.TriggerResult.Agent == nil {
@@ -1629,7 +1715,7 @@ func newExecutionContext(
 	}
 }
 
-//go:embed "schema/agent.graphqls" "schema/client.graphqls" "schema/conversation.graphqls" "schema/health.graphqls" "schema/schema.graphqls" "schema/site.graphqls" "schema/trigger.graphqls"
+//go:embed "schema/agent.graphqls" "schema/client.graphqls" "schema/conversation.graphqls" "schema/dashboard.graphqls" "schema/health.graphqls" "schema/schema.graphqls" "schema/site.graphqls" "schema/trigger.graphqls"
 var sourcesFS embed.FS
 
 func sourceData(filename string) string {
@@ -1644,6 +1730,7 @@ var sources = []*ast.Source{
 	{Name: "schema/agent.graphqls", Input: sourceData("schema/agent.graphqls"), BuiltIn: false},
 	{Name: "schema/client.graphqls", Input: sourceData("schema/client.graphqls"), BuiltIn: false},
 	{Name: "schema/conversation.graphqls", Input: sourceData("schema/conversation.graphqls"), BuiltIn: false},
+	{Name: "schema/dashboard.graphqls", Input: sourceData("schema/dashboard.graphqls"), BuiltIn: false},
 	{Name: "schema/health.graphqls", Input: sourceData("schema/health.graphqls"), BuiltIn: false},
 	{Name: "schema/schema.graphqls", Input: sourceData("schema/schema.graphqls"), BuiltIn: false},
 	{Name: "schema/site.graphqls", Input: sourceData("schema/site.graphqls"), BuiltIn: false},
@@ -1849,6 +1936,18 @@ func (ec *executionContext) childFields_CreatedWordPressSite(ctx context.Context
 	return nil, fmt.Errorf("no field named %q was found under type CreatedWordPressSite", field.Name)
 }
 
+func (ec *executionContext) childFields_Dashboard(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+	switch field.Name {
+	case "clients":
+		return ec.fieldContext_Dashboard_clients(ctx, field)
+	case "agents":
+		return ec.fieldContext_Dashboard_agents(ctx, field)
+	case "triggersLast24h":
+		return ec.fieldContext_Dashboard_triggersLast24h(ctx, field)
+	}
+	return nil, fmt.Errorf("no field named %q was found under type Dashboard", field.Name)
+}
+
 func (ec *executionContext) childFields_DeleteClientResult(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
 	switch field.Name {
 	case "id":
@@ -2039,6 +2138,26 @@ func (ec *executionContext) childFields_TriggerAgentInfo(ctx context.Context, fi
 		return ec.fieldContext_TriggerAgentInfo_voiceId(ctx, field)
 	}
 	return nil, fmt.Errorf("no field named %q was found under type TriggerAgentInfo", field.Name)
+}
+
+func (ec *executionContext) childFields_TriggerCounts(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+	switch field.Name {
+	case "voice":
+		return ec.fieldContext_TriggerCounts_voice(ctx, field)
+	case "video":
+		return ec.fieldContext_TriggerCounts_video(ctx, field)
+	case "text":
+		return ec.fieldContext_TriggerCounts_text(ctx, field)
+	case "countedClients":
+		return ec.fieldContext_TriggerCounts_countedClients(ctx, field)
+	case "readyClients":
+		return ec.fieldContext_TriggerCounts_readyClients(ctx, field)
+	case "unavailableClients":
+		return ec.fieldContext_TriggerCounts_unavailableClients(ctx, field)
+	case "countLimit":
+		return ec.fieldContext_TriggerCounts_countLimit(ctx, field)
+	}
+	return nil, fmt.Errorf("no field named %q was found under type TriggerCounts", field.Name)
 }
 
 func (ec *executionContext) childFields_TriggerResult(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
@@ -4442,6 +4561,93 @@ func (ec *executionContext) fieldContext_CreatedWordPressSite_apiKey(_ context.C
 	return graphql.NewScalarFieldContext("CreatedWordPressSite", field, false, false, "String")
 }
 
+func (ec *executionContext) _Dashboard_clients(ctx context.Context, field graphql.CollectedField, obj *model.Dashboard) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_Dashboard_clients(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Clients, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *model.ClientStatusCounts) graphql.Marshaler {
+			return ec.marshalNClientStatusCounts2ᚖgithubᚗcomᚋsidekickᚑforgeᚋsidekickᚑforgeᚋgraphᚋmodelᚐClientStatusCounts(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_Dashboard_clients(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "Dashboard",
+		Field:      field,
+		IsMethod:   false,
+		IsResolver: false,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_ClientStatusCounts(ctx, field)
+		},
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _Dashboard_agents(ctx context.Context, field graphql.CollectedField, obj *model.Dashboard) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_Dashboard_agents(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Agents, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v int) graphql.Marshaler {
+			return ec.marshalNInt2int(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_Dashboard_agents(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("Dashboard", field, false, false, "Int")
+}
+
+func (ec *executionContext) _Dashboard_triggersLast24h(ctx context.Context, field graphql.CollectedField, obj *model.Dashboard) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_Dashboard_triggersLast24h(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.TriggersLast24h, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *model.TriggerCounts) graphql.Marshaler {
+			return ec.marshalNTriggerCounts2ᚖgithubᚗcomᚋsidekickᚑforgeᚋsidekickᚑforgeᚋgraphᚋmodelᚐTriggerCounts(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_Dashboard_triggersLast24h(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "Dashboard",
+		Field:      field,
+		IsMethod:   false,
+		IsResolver: false,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_TriggerCounts(ctx, field)
+		},
+	}
+	return fc, nil
+}
+
 func (ec *executionContext) _DeleteClientResult_id(ctx context.Context, field graphql.CollectedField, obj *model.DeleteClientResult) (ret graphql.Marshaler) {
 	return graphql.ResolveField(
 		ctx,
@@ -6381,6 +6587,38 @@ func (ec *executionContext) fieldContext_Query_messages(ctx context.Context, fie
 	return fc, nil
 }
 
+func (ec *executionContext) _Query_dashboard(ctx context.Context, field graphql.CollectedField) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_Query_dashboard(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return ec.Resolvers.Query().Dashboard(ctx)
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *model.Dashboard) graphql.Marshaler {
+			return ec.marshalNDashboard2ᚖgithubᚗcomᚋsidekickᚑforgeᚋsidekickᚑforgeᚋgraphᚋmodelᚐDashboard(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_Query_dashboard(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "Query",
+		Field:      field,
+		IsMethod:   true,
+		IsResolver: true,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_Dashboard(ctx, field)
+		},
+	}
+	return fc, nil
+}
+
 func (ec *executionContext) _Query_wordpressSites(ctx context.Context, field graphql.CollectedField) (ret graphql.Marshaler) {
 	return graphql.ResolveField(
 		ctx,
@@ -7049,6 +7287,167 @@ func (ec *executionContext) _TriggerAgentInfo_voiceId(ctx context.Context, field
 }
 func (ec *executionContext) fieldContext_TriggerAgentInfo_voiceId(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
 	return graphql.NewScalarFieldContext("TriggerAgentInfo", field, false, false, "String")
+}
+
+func (ec *executionContext) _TriggerCounts_voice(ctx context.Context, field graphql.CollectedField, obj *model.TriggerCounts) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_TriggerCounts_voice(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Voice, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v int) graphql.Marshaler {
+			return ec.marshalNInt2int(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_TriggerCounts_voice(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("TriggerCounts", field, false, false, "Int")
+}
+
+func (ec *executionContext) _TriggerCounts_video(ctx context.Context, field graphql.CollectedField, obj *model.TriggerCounts) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_TriggerCounts_video(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Video, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v int) graphql.Marshaler {
+			return ec.marshalNInt2int(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_TriggerCounts_video(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("TriggerCounts", field, false, false, "Int")
+}
+
+func (ec *executionContext) _TriggerCounts_text(ctx context.Context, field graphql.CollectedField, obj *model.TriggerCounts) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_TriggerCounts_text(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Text, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v int) graphql.Marshaler {
+			return ec.marshalNInt2int(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_TriggerCounts_text(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("TriggerCounts", field, false, false, "Int")
+}
+
+func (ec *executionContext) _TriggerCounts_countedClients(ctx context.Context, field graphql.CollectedField, obj *model.TriggerCounts) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_TriggerCounts_countedClients(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.CountedClients, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v int) graphql.Marshaler {
+			return ec.marshalNInt2int(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_TriggerCounts_countedClients(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("TriggerCounts", field, false, false, "Int")
+}
+
+func (ec *executionContext) _TriggerCounts_readyClients(ctx context.Context, field graphql.CollectedField, obj *model.TriggerCounts) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_TriggerCounts_readyClients(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.ReadyClients, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v int) graphql.Marshaler {
+			return ec.marshalNInt2int(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_TriggerCounts_readyClients(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("TriggerCounts", field, false, false, "Int")
+}
+
+func (ec *executionContext) _TriggerCounts_unavailableClients(ctx context.Context, field graphql.CollectedField, obj *model.TriggerCounts) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_TriggerCounts_unavailableClients(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.UnavailableClients, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v int) graphql.Marshaler {
+			return ec.marshalNInt2int(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_TriggerCounts_unavailableClients(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("TriggerCounts", field, false, false, "Int")
+}
+
+func (ec *executionContext) _TriggerCounts_countLimit(ctx context.Context, field graphql.CollectedField, obj *model.TriggerCounts) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_TriggerCounts_countLimit(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.CountLimit, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v int) graphql.Marshaler {
+			return ec.marshalNInt2int(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_TriggerCounts_countLimit(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("TriggerCounts", field, false, false, "Int")
 }
 
 func (ec *executionContext) _TriggerResult_mode(ctx context.Context, field graphql.CollectedField, obj *model.TriggerResult) (ret graphql.Marshaler) {
@@ -10235,6 +10634,49 @@ func (ec *executionContext) _CreatedWordPressSite(ctx context.Context, sel ast.S
 	return out
 }
 
+var dashboardImplementors = []string{"Dashboard"}
+
+func (ec *executionContext) _Dashboard(ctx context.Context, sel ast.SelectionSet, obj *model.Dashboard) graphql.Marshaler {
+	fields := graphql.CollectFields(ec.OperationContext, sel, dashboardImplementors)
+
+	out := graphql.NewFieldSet(fields)
+	deferred := graphql.NewDeferredGroup(ctx)
+	for i, field := range fields {
+		switch field.Name {
+		case "__typename":
+			out.Values[i] = graphql.MarshalString("Dashboard")
+		case "clients":
+			out.Values[i] = ec._Dashboard_clients(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		case "agents":
+			out.Values[i] = ec._Dashboard_agents(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		case "triggersLast24h":
+			out.Values[i] = ec._Dashboard_triggersLast24h(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		default:
+			panic("unknown field " + strconv.Quote(field.Name))
+		}
+	}
+	out.Dispatch(ctx)
+	if out.Invalids > 0 {
+		return graphql.Null
+	}
+
+	if n := len(deferred.Defers); n > 0 {
+		atomic.AddInt32(&ec.Deferred, int32(min(n, math.MaxInt32)))
+		ec.ProcessDeferredGroup(deferred)
+	}
+
+	return out
+}
+
 var deleteClientResultImplementors = []string{"DeleteClientResult"}
 
 func (ec *executionContext) _DeleteClientResult(ctx context.Context, sel ast.SelectionSet, obj *model.DeleteClientResult) graphql.Marshaler {
@@ -10862,6 +11304,12 @@ func (ec *executionContext) _Query(ctx context.Context, sel ast.SelectionSet) gr
 				func(ctx context.Context) graphql.Marshaler {
 					return ec._Query_messages(ctx, field)
 				})
+		case "dashboard":
+			out.ResolveRootConcurrently(innerCtx, ec.OperationContext, i,
+				true, true,
+				func(ctx context.Context) graphql.Marshaler {
+					return ec._Query_dashboard(ctx, field)
+				})
 		case "wordpressSites":
 			out.ResolveRootConcurrently(innerCtx, ec.OperationContext, i,
 				true, true,
@@ -11117,6 +11565,69 @@ func (ec *executionContext) _TriggerAgentInfo(ctx context.Context, sel ast.Selec
 		case "voiceId":
 			out.Values[i] = ec._TriggerAgentInfo_voiceId(ctx, field, obj)
 			if out.Values[i] == graphql.RequiredNull {
+				out.Invalids++
+			}
+		default:
+			panic("unknown field " + strconv.Quote(field.Name))
+		}
+	}
+	out.Dispatch(ctx)
+	if out.Invalids > 0 {
+		return graphql.Null
+	}
+
+	if n := len(deferred.Defers); n > 0 {
+		atomic.AddInt32(&ec.Deferred, int32(min(n, math.MaxInt32)))
+		ec.ProcessDeferredGroup(deferred)
+	}
+
+	return out
+}
+
+var triggerCountsImplementors = []string{"TriggerCounts"}
+
+func (ec *executionContext) _TriggerCounts(ctx context.Context, sel ast.SelectionSet, obj *model.TriggerCounts) graphql.Marshaler {
+	fields := graphql.CollectFields(ec.OperationContext, sel, triggerCountsImplementors)
+
+	out := graphql.NewFieldSet(fields)
+	deferred := graphql.NewDeferredGroup(ctx)
+	for i, field := range fields {
+		switch field.Name {
+		case "__typename":
+			out.Values[i] = graphql.MarshalString("TriggerCounts")
+		case "voice":
+			out.Values[i] = ec._TriggerCounts_voice(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		case "video":
+			out.Values[i] = ec._TriggerCounts_video(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		case "text":
+			out.Values[i] = ec._TriggerCounts_text(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		case "countedClients":
+			out.Values[i] = ec._TriggerCounts_countedClients(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		case "readyClients":
+			out.Values[i] = ec._TriggerCounts_readyClients(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		case "unavailableClients":
+			out.Values[i] = ec._TriggerCounts_unavailableClients(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		case "countLimit":
+			out.Values[i] = ec._TriggerCounts_countLimit(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
 				out.Invalids++
 			}
 		default:
@@ -11857,6 +12368,14 @@ func (ec *executionContext) marshalNClientEdge2ᚖgithubᚗcomᚋsidekickᚑforg
 	return ec._ClientEdge(ctx, sel, v)
 }
 
+func (ec *executionContext) marshalNClientStatusCounts2ᚖgithubᚗcomᚋsidekickᚑforgeᚋsidekickᚑforgeᚋgraphᚋmodelᚐClientStatusCounts(ctx context.Context, sel ast.SelectionSet, v *model.ClientStatusCounts) graphql.Marshaler {
+	if v == nil {
+		graphql.AddInvalidNullError(ctx, "ClientStatusCounts!")
+		return graphql.Null
+	}
+	return ec._ClientStatusCounts(ctx, sel, v)
+}
+
 func (ec *executionContext) marshalNConversation2ᚖgithubᚗcomᚋsidekickᚑforgeᚋsidekickᚑforgeᚋgraphᚋmodelᚐConversation(ctx context.Context, sel ast.SelectionSet, v *model.Conversation) graphql.Marshaler {
 	if v == nil {
 		graphql.AddInvalidNullError(ctx, "Conversation!")
@@ -11908,6 +12427,14 @@ func (ec *executionContext) marshalNCreatedWordPressSite2ᚖgithubᚗcomᚋsidek
 		return graphql.Null
 	}
 	return ec._CreatedWordPressSite(ctx, sel, v)
+}
+
+func (ec *executionContext) marshalNDashboard2ᚖgithubᚗcomᚋsidekickᚑforgeᚋsidekickᚑforgeᚋgraphᚋmodelᚐDashboard(ctx context.Context, sel ast.SelectionSet, v *model.Dashboard) graphql.Marshaler {
+	if v == nil {
+		graphql.AddInvalidNullError(ctx, "Dashboard!")
+		return graphql.Null
+	}
+	return ec._Dashboard(ctx, sel, v)
 }
 
 func (ec *executionContext) unmarshalNDatabaseMode2githubᚗcomᚋsidekickᚑforgeᚋsidekickᚑforgeᚋgraphᚋmodelᚐDatabaseMode(ctx context.Context, v any) (model.DatabaseMode, error) {
@@ -12176,6 +12703,14 @@ func (ec *executionContext) marshalNTriggerAgentInfo2ᚖgithubᚗcomᚋsidekick�
 func (ec *executionContext) unmarshalNTriggerAgentInput2githubᚗcomᚋsidekickᚑforgeᚋsidekickᚑforgeᚋgraphᚋmodelᚐTriggerAgentInput(ctx context.Context, v any) (model.TriggerAgentInput, error) {
 	res, err := ec.unmarshalInputTriggerAgentInput(ctx, v)
 	return res, graphql.ErrorOnPath(ctx, err)
+}
+
+func (ec *executionContext) marshalNTriggerCounts2ᚖgithubᚗcomᚋsidekickᚑforgeᚋsidekickᚑforgeᚋgraphᚋmodelᚐTriggerCounts(ctx context.Context, sel ast.SelectionSet, v *model.TriggerCounts) graphql.Marshaler {
+	if v == nil {
+		graphql.AddInvalidNullError(ctx, "TriggerCounts!")
+		return graphql.Null
+	}
+	return ec._TriggerCounts(ctx, sel, v)
 }
 
 func (ec *executionContext) unmarshalNTriggerMode2githubᚗcomᚋsidekickᚑforgeᚋsidekickᚑforgeᚋgraphᚋmodelᚐTriggerMode(ctx context.Context, v any) (model.TriggerMode, error) {

@@ -44,9 +44,12 @@ func NewSchema(r *Resolver) graphql.ExecutableSchema {
 	return NewExecutableSchema(cfg)
 }
 
+// pagedComplexity counts a page of first items. A first outside 1..100 is
+// counted as the default page, so the resolver rejects it with a message
+// naming the argument instead of the complexity limit rejecting it.
 func pagedComplexity(child int, first *int) int {
-	n := 20
-	if first != nil {
+	n := defaultPageSize
+	if first != nil && *first >= 1 && *first <= maxPageSize {
 		n = *first
 	}
 	return 1 + n*child

@@ -160,6 +160,16 @@ type CreatedWordPressSite struct {
 	APIKey string `json:"apiKey"`
 }
 
+// Counts for the admin dashboard, over the clients the caller may see.
+type Dashboard struct {
+	// Visible clients by provisioning status.
+	Clients *ClientStatusCounts `json:"clients"`
+	// Agents of the visible clients, from the platform's agent slug index.
+	Agents int `json:"agents"`
+	// Triggers of the last 24 hours by mode.
+	TriggersLast24h *TriggerCounts `json:"triggersLast24h"`
+}
+
 type DeleteClientResult struct {
 	ID              uuid.UUID `json:"id"`
 	DatabaseDropped bool      `json:"databaseDropped"`
@@ -303,6 +313,23 @@ type TriggerAgentInput struct {
 	SessionID      *string        `json:"sessionId,omitempty"`
 	Platform       *string        `json:"platform,omitempty"`
 	Context        map[string]any `json:"context,omitempty"`
+}
+
+// Triggers of the last 24 hours, counted in the databases of the visible ready
+// clients: voice and video sessions started, and text messages sent. At most
+// countLimit clients are counted per request, the oldest first.
+type TriggerCounts struct {
+	Voice int `json:"voice"`
+	Video int `json:"video"`
+	Text  int `json:"text"`
+	// Ready clients whose databases were counted.
+	CountedClients int `json:"countedClients"`
+	// Visible ready clients; more than countedClients when the limit applied.
+	ReadyClients int `json:"readyClients"`
+	// Counted clients whose database could not be read; their triggers are missing.
+	UnavailableClients int `json:"unavailableClients"`
+	// Maximum number of clients counted per request.
+	CountLimit int `json:"countLimit"`
 }
 
 type TriggerResult struct {

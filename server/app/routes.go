@@ -13,6 +13,7 @@ import (
 	"github.com/sidekick-forge/sidekick-forge/server/livekit"
 	"github.com/sidekick-forge/sidekick-forge/server/rest"
 	"github.com/sidekick-forge/sidekick-forge/server/trigger"
+	"github.com/sidekick-forge/sidekick-forge/server/web"
 )
 
 func (a *App) routes() http.Handler {
@@ -29,21 +30,26 @@ func (a *App) routes() http.Handler {
 	// Anonymous operations reach the executor, which lets through only the
 	// public fields (health, validateSiteKey).
 	mux.Handle("/graphql", gql)
+	// The SPA is static files only: it signs in and fetches data through /graphql.
+	mux.Handle("GET "+web.Prefix, web.Handler(web.Embedded))
 	mux.Handle("GET /playground", protect(playground.Handler("Sidekick Forge GraphQL", "/graphql")))
 
-	mux.Handle("GET "+trigger.WorkerConfigPath, a.Trigger.WorkerConfigHandler(WriteError))
-	mux.Handle("POST /webhooks/livekit", a.Trigger.WebhookHandler(WriteError))
-
 	// REST routes authenticate through the executor, like /graphql.
-	mux.Handle("/api/", rest.NewHandler(rest.Options{Executor: a.Executor, Log: a.Log}))
+	mux.Handle("/api/", auth.CORS(a.Store, a.Log, WriteError)(
+		rest.NewHandler(rest.Options{Executor: a.Executor, Log: a.Log})))
+	mux.Handle("GET /docs", protect(rest.DocsHandler()))
 	mux.Handle("/", protect(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
 		WriteError(w, r, http.StatusNotFound, "NOT_FOUND", "no route for "+r.Method+" "+r.URL.Path)
 	})))
 
-	var h http.Handler = mux
-	h = a.Auth.Middleware(WriteError)(h)
-	h = withRequestLog(a.Log, h)
-	return h
+	// Agent workers and LiveKit authenticate with their own credentials (a
+	// worker token, a signed webhook) in the Authorization header, so these
+	// two routes bypass the API key middleware.
+	root := http.NewServeMux()
+	root.Handle("GET "+trigger.WorkerConfigPath, a.Trigger.WorkerConfigHandler(WriteError))
+	root.Handle("POST /webhooks/livekit", a.Trigger.WebhookHandler(WriteError))
+	root.Handle("/", a.Auth.Middleware(WriteError)(mux))
+	return withRequestLog(a.Log, root)
 }
 
 func (a *App) health(w http.ResponseWriter, _ *http.Request) {

@@ -19,14 +19,14 @@ const (
 	corsAllowMethods = "GET, POST, PUT, DELETE, OPTIONS"
 	corsAllowHeaders = "Authorization, Content-Type, X-API-Key, X-Embed-Token"
 	// corsMaxAge is how long, in seconds, a browser may cache a preflight
-	// answer before asking again.
+	// response before sending another preflight.
 	corsMaxAge = 600
 )
 
 // CORS lets browsers on a site key's allowed origins call next. An actual
 // request gets CORS headers when its principal lists the Origin among its
 // allowed origins. A preflight (OPTIONS with Access-Control-Request-Method)
-// carries no key, so it is answered with CORS headers when the Origin is an
+// carries no key, so it gets CORS headers when the Origin is an
 // allowed origin of some live site key, and with 403 otherwise. Requests
 // from other origins get no CORS headers, so the browser withholds the
 // response from the page.

@@ -448,11 +448,13 @@ func validateLiveKitURL(field string, raw *string) error {
 		return nil
 	}
 	parsed, err := url.Parse(*raw)
-	if err != nil || parsed.Host == "" || !strings.Contains("ws wss http https", parsed.Scheme) ||
-		parsed.Scheme == "" {
-		return apperr.Invalid(field, "must be a ws://, wss://, http:// or https:// URL")
+	if err == nil && parsed.Host != "" {
+		switch parsed.Scheme {
+		case "ws", "wss", "http", "https":
+			return nil
+		}
 	}
-	return nil
+	return apperr.Invalid(field, "must be a ws://, wss://, http:// or https:// URL")
 }
 
 func liveKitFields(u platform.LiveKitUpdate) []string {

@@ -8,7 +8,7 @@ import (
 
 // SiteOriginAllowed reports whether origin is among the allowed origins of a
 // live site key. CORS preflight requests carry no key, so this is how the
-// server decides whether to answer them.
+// server decides whether to allow them.
 //
 // NOTE: allowed_origins has no index, so this scans the live site keys; add
 // a GIN index on access_keys (allowed_origins) when there are many sites.

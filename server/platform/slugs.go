@@ -9,8 +9,9 @@ import (
 )
 
 // IndexAgent records that client has an agent with slug. It runs after the
-// tenant write commits, so a crash between the two leaves the index behind;
-// ReindexClient repairs that from the tenant database.
+// tenant write commits, so a crash between the two leaves the index behind.
+// NOTE: nothing rebuilds the index from the tenant databases yet
+// (agents.All exists for that), so such a gap stays until the agent's next write.
 func (s *Store) IndexAgent(ctx context.Context, db bun.IDB, clientID uuid.UUID, slug,
 	name string) error {
 	if db == nil {

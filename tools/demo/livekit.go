@@ -31,9 +31,10 @@ func (c *liveKitConfig) url() string {
 
 // prepareLiveKitConfig reads the config at src and checks that the server
 // stays on loopback. When signalPort or rtcPort is not zero, it writes a copy
-// into dir with those ports: the signal port, the RTC UDP port and every STUN
-// server that pointed at the old RTC port, so clients still get only the
-// server's own loopback STUN address. Every other setting is kept as written.
+// into dir with those ports. The copy changes the signal port, the RTC UDP
+// port and every STUN server that pointed at the old RTC port, so clients
+// still get only the server's own loopback STUN address. Every other setting
+// is kept as written.
 func prepareLiveKitConfig(src, dir string, signalPort, rtcPort int) (*liveKitConfig, error) {
 	data, err := os.ReadFile(src)
 	if err != nil {
@@ -190,10 +191,10 @@ func liveKitBinary() (string, error) {
 }
 
 // startLiveKit runs livekit-server in development mode with conf and waits
-// until its HTTP handler answers.
+// until its HTTP handler returns 200.
 func startLiveKit(bin string, conf *liveKitConfig, logPath string) (*process, error) {
-	// A server already on the port would answer the readiness check in place
-	// of the one started here, so a taken port is an error up front.
+	// A server already on the port would pass the readiness check in place of
+	// the one started here, so a taken port is an error up front.
 	if err := checkPortsFree(conf.signalPort, conf.rtcPort); err != nil {
 		return nil, err
 	}

@@ -98,10 +98,15 @@ func dropDatabases(ctx context.Context, adminURL, name string) ([]string, error)
 		err = errors.Join(rows.Err(), rows.Close())
 	}
 	_ = platformDB.Close()
-	// A platform that never started has no clients table, and then there is
-	// nothing to read; any other error leaves tenant databases behind.
+	// A platform that never started has no clients table (42P01), or no
+	// database at all (3D000), and then there is nothing to read. Any other
+	// error leaves tenant databases behind, so it is reported.
 	var missing error
-	if err != nil && !strings.Contains(err.Error(), "does not exist") {
+	var pgErr pgdriver.Error
+	if errors.As(err, &pgErr) && (pgErr.Field('C') == "42P01" || pgErr.Field('C') == "3D000") {
+		err = nil
+	}
+	if err != nil {
 		missing = fmt.Errorf("list tenant databases of %s: %w", name, err)
 	}
 
@@ -142,7 +147,10 @@ func buildPlatform(ctx context.Context, repoRoot, dir string) (string, error) {
 	cmd.Dir = repoRoot
 	out, err := cmd.CombinedOutput()
 	if err != nil {
-		return "", fmt.Errorf("go build ./server: %w\n%s", err, bytes.TrimSpace(out))
+		if out = bytes.TrimSpace(out); len(out) > 0 {
+			return "", fmt.Errorf("go build ./server: %w\n%s", err, out)
+		}
+		return "", fmt.Errorf("go build ./server: %w", err)
 	}
 	return bin, nil
 }

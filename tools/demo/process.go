@@ -2,13 +2,11 @@ package main
 
 import (
 	"bytes"
-	"errors"
 	"fmt"
 	"net"
 	"net/http"
 	"os"
 	"os/exec"
-	"strconv"
 	"syscall"
 	"time"
 )
@@ -135,28 +133,15 @@ func FreeUDPPort() (int, error) {
 }
 
 // requireLoopback returns an error unless hostport names 127.0.0.1 or ::1.
-func requireLoopback(what, hostport string) error {
+func requireLoopback(setting, hostport string) error {
 	host, _, err := net.SplitHostPort(hostport)
 	if err != nil {
-		return fmt.Errorf("%s %q: %w", what, hostport, err)
+		return fmt.Errorf("%s %q: %w", setting, hostport, err)
 	}
 	ip := net.ParseIP(host)
 	if ip == nil || !ip.IsLoopback() {
 		return fmt.Errorf("%s %q is not a loopback address: the demo stays on 127.0.0.1",
-			what, hostport)
+			setting, hostport)
 	}
 	return nil
-}
-
-// portOf returns the port of hostport as an int.
-func portOf(hostport string) (int, error) {
-	_, port, err := net.SplitHostPort(hostport)
-	if err != nil {
-		return 0, err
-	}
-	n, err := strconv.Atoi(port)
-	if err != nil {
-		return 0, errors.New("port is not a number")
-	}
-	return n, nil
 }

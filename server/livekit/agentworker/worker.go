@@ -5,6 +5,10 @@
 // server-sdk-go. It carries no media pipeline: tests and the demo use it to
 // check dispatch, worker configuration and room membership against a real
 // livekit-server.
+//
+// NOTE: server-sdk-go v2.19.0 offers no interface filter for its WebRTC
+// stack, so a joined room opens UDP sockets on every interface (and mDNS on
+// port 5353), even when the server offers only loopback candidates.
 package agentworker
 
 import (
@@ -50,6 +54,10 @@ type Options struct {
 	OnJob func(ctx context.Context, job Job) error
 	// Log receives connection errors and registration; nil discards them.
 	Log *slog.Logger
+	// SDKLogger is the server-sdk-go logger of the rooms the worker joins;
+	// nil means SDKLogger(). Pion's WebRTC logs go to the SDK's package
+	// logger (lksdk.SetLogger) instead, whatever this is.
+	SDKLogger protologger.Logger
 }
 
 // Job is one job that the worker was assigned.
@@ -79,6 +87,7 @@ type Worker struct {
 	agentName string
 	onJob     func(ctx context.Context, job Job) error
 	log       *slog.Logger
+	sdkLog    protologger.Logger
 
 	id   string
 	conn *websocket.Conn
@@ -120,12 +129,18 @@ func Start(ctx context.Context, opts Options) (*Worker, error) {
 		defer cancel()
 	}
 
+	sdkLog := opts.SDKLogger
+	if sdkLog == nil {
+		sdkLog = SDKLogger()
+	}
+
 	runCtx, cancel := context.WithCancel(context.Background())
 	w := &Worker{
 		set:       opts.Settings,
 		agentName: agentName,
 		onJob:     opts.OnJob,
 		log:       log.With("agent_name", agentName),
+		sdkLog:    sdkLog,
 		ctx:       runCtx,
 		cancel:    cancel,
 		pong:      make(chan struct{}, 1),
@@ -402,7 +417,7 @@ func (w *Worker) runJob(assignment *lkproto.JobAssignment) {
 	}
 
 	room, err := lksdk.ConnectToRoomWithToken(job.URL, job.Token, &lksdk.RoomCallback{},
-		lksdk.WithAutoSubscribe(false), lksdk.WithLogger(SDKLogger()))
+		lksdk.WithAutoSubscribe(false), lksdk.WithLogger(w.sdkLog))
 	if err != nil {
 		w.fail(job.ID, fmt.Errorf("join room %s: %w", job.RoomName, err))
 		return
@@ -474,12 +489,11 @@ func (w *Worker) update(jobID string, change func(*Job)) {
 	w.changed = make(chan struct{})
 }
 
-// SDKLogger returns the warn-level logger that the worker's rooms use,
-// because the SDK's default logger writes every pion state change at info
-// level. Pion takes its logger from the SDK's package logger when a room is
-// created, so the first call also installs it with lksdk.SetLogger for the
-// whole process. Callers that join rooms themselves can pass it to
-// lksdk.WithLogger to keep their output equally quiet.
+// SDKLogger returns the warn-level logger that the worker's rooms use when
+// Options.SDKLogger is nil, because the SDK's default logger writes every
+// pion state change at info level. Pion takes its logger from the SDK's
+// package logger when a room is created, so the first call also installs it
+// with lksdk.SetLogger for the whole process.
 var SDKLogger = sync.OnceValue(func() protologger.Logger {
 	l, err := protologger.NewZapLogger(&protologger.Config{Level: "warn"})
 	if err != nil {

@@ -37,6 +37,7 @@ func StartWorker(
 		AgentName: agentName,
 		OnJob:     onJob,
 		Log:       slog.New(slog.NewTextHandler(testLogWriter{t}, nil)),
+		SDKLogger: sdkLogger(),
 	})
 	if err != nil {
 		t.Fatalf("%v", err)
