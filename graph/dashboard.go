@@ -15,8 +15,8 @@ import (
 )
 
 // Limits of the dashboard's trigger counts, which read tenant databases.
-// NOTE: counting in every tenant does not scale and churns the pool cache
-// once more clients are counted than pools fit; a per-client counter in the
+// NOTE: counting in every tenant does not scale, and it churns the pool cache
+// once more clients are counted than pools fit. A per-client counter in the
 // platform database, written by the trigger service, would replace this.
 const (
 	dashboardCountLimit   = 12

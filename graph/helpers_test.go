@@ -85,11 +85,11 @@ func decodeData(t *testing.T, res *apptest.Response, v any) {
 }
 
 // mustContain fails unless s contains every one of parts.
-func mustContain(t *testing.T, what, s string, parts ...string) {
+func mustContain(t *testing.T, label, s string, parts ...string) {
 	t.Helper()
 	for _, p := range parts {
 		if !strings.Contains(s, p) {
-			t.Errorf("%s %q does not contain %q", what, s, p)
+			t.Errorf("%s %q does not contain %q", label, s, p)
 		}
 	}
 }

@@ -10,6 +10,7 @@ import (
 )
 
 func TestUUIDArguments_malformedIsInvalidInput(t *testing.T) {
+	t.Parallel()
 	env := apptest.Start(t, apptest.Options{})
 	id := env.CreateClient(t, "Parser")
 
@@ -58,6 +59,7 @@ func countAgentWrites(t *testing.T, env *apptest.Env, clientID uuid.UUID) agentW
 }
 
 func TestAgentInput_rejectedWritesStoreNothing(t *testing.T) {
+	t.Parallel()
 	env := apptest.Start(t, apptest.Options{})
 	id := env.CreateClient(t, "Strict")
 	env.CreateAgent(t, id, "existing", map[string]any{"systemPrompt": "Original prompt."})
@@ -118,6 +120,22 @@ func TestAgentInput_rejectedWritesStoreNothing(t *testing.T) {
 		})
 	}
 
+	t.Run("voice settings as literals", func(t *testing.T) {
+		for field, literal := range map[string]string{
+			"voice_settings.temperature": `{temperature: "hot"}`,
+			"voice_settings.llm_model":   `{llm_model: 4}`,
+		} {
+			before := countAgentWrites(t, env, id)
+			res := env.GraphQL(t, env.PlatformKey, `mutation($c: UUID!) { createAgent(clientId: $c,
+				input: {slug: "literal", name: "L", voiceSettings: `+literal+`}) { id } }`,
+				map[string]any{"c": id})
+			expectError(t, res, "INVALID_INPUT", field)
+			if after := countAgentWrites(t, env, id); after != before {
+				t.Errorf("rows = %+v after rejected %s, were %+v", after, literal, before)
+			}
+		}
+	})
+
 	t.Run("numeric temperature from variables is accepted", func(t *testing.T) {
 		res := env.GraphQL(t, env.PlatformKey, create, map[string]any{"c": id, "in": map[string]any{
 			"slug": "tempered", "name": "T",
@@ -133,6 +151,7 @@ func TestAgentInput_rejectedWritesStoreNothing(t *testing.T) {
 }
 
 func TestClientInput_rejectedWritesStoreNothing(t *testing.T) {
+	t.Parallel()
 	env := apptest.Start(t, apptest.Options{})
 	id := env.CreateClient(t, "Existing Client")
 

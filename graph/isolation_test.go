@@ -54,6 +54,7 @@ func twoClientsWithSameSlug(t *testing.T) (env *apptest.Env, acme, globex uuid.U
 }
 
 func TestAgents_sameSlugStaysIsolated(t *testing.T) {
+	t.Parallel()
 	env, acme, globex := twoClientsWithSameSlug(t)
 
 	a := getAgent(t, env, env.PlatformKey, acme, "clarence")
@@ -119,6 +120,7 @@ func TestAgents_sameSlugStaysIsolated(t *testing.T) {
 func sameAgent(x, y agentView) bool { return reflect.DeepEqual(x, y) }
 
 func TestAgentAutodetect_ambiguousSlugNamesBothClients(t *testing.T) {
+	t.Parallel()
 	env, acme, globex := twoClientsWithSameSlug(t)
 
 	res := env.GraphQL(t, env.PlatformKey, `{ agent(slug: "clarence") { id } }`, nil)
@@ -134,6 +136,7 @@ func TestAgentAutodetect_ambiguousSlugNamesBothClients(t *testing.T) {
 		ids, names = append(ids, id), append(names, name)
 	}
 	sort.Strings(ids)
+	sort.Strings(names)
 	want := []string{acme.String(), globex.String()}
 	sort.Strings(want)
 	if len(ids) != 2 || ids[0] != want[0] || ids[1] != want[1] {

@@ -44,6 +44,7 @@ func credential(t *testing.T, env *apptest.Env, clientID uuid.UUID, provider str
 func revealed(mask string) string { return strings.ReplaceAll(mask, "•", "") }
 
 func TestProviderKeys_masksRevealAtMostFourCharacters(t *testing.T) {
+	t.Parallel()
 	env := apptest.Start(t, apptest.Options{})
 	id := env.CreateClient(t, "Masked")
 
@@ -124,6 +125,7 @@ func TestProviderKeys_masksRevealAtMostFourCharacters(t *testing.T) {
 }
 
 func TestSetProviderKey_rejectsPlaceholdersAndUnknownProviders(t *testing.T) {
+	t.Parallel()
 	env := apptest.Start(t, apptest.Options{})
 	id := env.CreateClient(t, "Careful")
 
@@ -151,6 +153,7 @@ func TestSetProviderKey_rejectsPlaceholdersAndUnknownProviders(t *testing.T) {
 }
 
 func TestSetProviderKey_replacingOneLeavesOthers(t *testing.T) {
+	t.Parallel()
 	env := apptest.Start(t, apptest.Options{})
 	id := env.CreateClient(t, "Two Keys")
 	for provider, key := range map[string]string{"openai": openAIKey, "anthropic": anthropicKey} {
@@ -208,6 +211,7 @@ func TestSetProviderKey_replacingOneLeavesOthers(t *testing.T) {
 }
 
 func TestCredentials_storeNoPlaintext(t *testing.T) {
+	t.Parallel()
 	env := apptest.Start(t, apptest.Options{})
 	id := env.CreateClient(t, "At Rest")
 	env.SetProviderKey(t, id, "openai", openAIKey)

@@ -1,6 +1,9 @@
 package graph_test
 
 import (
+	goast "go/ast"
+	"go/parser"
+	"go/token"
 	"os"
 	"path/filepath"
 	"sort"
@@ -161,13 +164,13 @@ func untenantedFields(s *ast.Schema) []string {
 				continue
 			}
 			field := name + "." + f.Name
-			if how, hit := outputs[f.Type.Name()]; hit {
-				out = append(out, field+": returns "+f.Type.Name()+", which "+how)
+			if reason, hit := outputs[f.Type.Name()]; hit {
+				out = append(out, field+": returns "+f.Type.Name()+", which "+reason)
 			}
 			for _, arg := range f.Arguments {
-				if how, hit := inputs[arg.Type.Name()]; hit {
+				if reason, hit := inputs[arg.Type.Name()]; hit {
 					out = append(out, field+": argument "+arg.Name+" is "+arg.Type.Name()+
-						", which "+how)
+						", which "+reason)
 				}
 			}
 		}
@@ -209,6 +212,7 @@ func contains(list []string, s string) bool {
 }
 
 func TestSchema_everyTenantFieldHasDirective(t *testing.T) {
+	t.Parallel()
 	schema := parseSchema(t, schemaSources(t))
 	for _, v := range untenantedFields(schema) {
 		t.Errorf("missing @tenant: %s", v)
@@ -224,6 +228,7 @@ func TestSchema_everyTenantFieldHasDirective(t *testing.T) {
 }
 
 func TestSchema_knownTenantTypesAreMarked(t *testing.T) {
+	t.Parallel()
 	schema := parseSchema(t, schemaSources(t))
 	for _, name := range unmarkedTenantTypes(schema) {
 		t.Errorf("type %s holds tenant data but is missing or lacks @tenantData", name)
@@ -231,6 +236,7 @@ func TestSchema_knownTenantTypesAreMarked(t *testing.T) {
 }
 
 func TestSchemaWalk_reportsRemovedDirective(t *testing.T) {
+	t.Parallel()
 	cases := []struct {
 		name, file, old, replacement string
 		want                         []string
@@ -276,7 +282,7 @@ func TestSchemaWalk_reportsRemovedDirective(t *testing.T) {
 			fields := fieldsOf(got)
 			for _, w := range tc.want {
 				if !contains(fields, w) {
-					t.Errorf("walk did not report %s; it reported %v", w, got)
+					t.Errorf("walk did not report %s, but reported %v", w, got)
 				}
 			}
 		})
@@ -296,11 +302,70 @@ func TestSchemaWalk_reportsRemovedDirective(t *testing.T) {
 }
 
 func TestSchemaWalk_reportsUnmarkedTenantType(t *testing.T) {
+	t.Parallel()
 	sources := schemaSources(t)
 	edit(t, sources, "conversation.graphqls", "type Conversation @tenantData {",
 		"type Conversation {")
 	got := unmarkedTenantTypes(parseSchema(t, sources))
 	if len(got) != 1 || got[0] != "Conversation" {
 		t.Errorf("unmarked tenant types = %v, want [Conversation]", got)
+	}
+}
+
+// tenantOpeners are the only functions of package graph allowed to lease a
+// tenant database: the @tenant directive, and the dashboard, which counts
+// triggers over every client visible to the caller and checks each one itself.
+var tenantOpeners = map[string]bool{
+	"directive.go:tenantDirective":     true,
+	"dashboard.go:countTenantTriggers": true,
+}
+
+// TestResolvers_openTenantsOnlyThroughDirective complements the schema walk,
+// which checks only types. A resolver that leases a tenant database itself
+// escapes @tenant even when its result type is not @tenantData.
+func TestResolvers_openTenantsOnlyThroughDirective(t *testing.T) {
+	t.Parallel()
+	paths, err := filepath.Glob("*.go")
+	if err != nil {
+		t.Fatal(err)
+	}
+	found := map[string]bool{}
+	fset := token.NewFileSet()
+	for _, path := range paths {
+		if strings.HasSuffix(path, "_test.go") {
+			continue
+		}
+		file, err := parser.ParseFile(fset, path, nil, 0)
+		if err != nil {
+			t.Fatal(err)
+		}
+		for _, decl := range file.Decls {
+			fn, ok := decl.(*goast.FuncDecl)
+			if !ok || fn.Body == nil {
+				continue
+			}
+			goast.Inspect(fn.Body, func(n goast.Node) bool {
+				call, ok := n.(*goast.CallExpr)
+				if !ok {
+					return true
+				}
+				sel, ok := call.Fun.(*goast.SelectorExpr)
+				if !ok || sel.Sel.Name != "Acquire" {
+					return true
+				}
+				if owner, ok := sel.X.(*goast.SelectorExpr); ok && owner.Sel.Name == "Tenants" {
+					found[path+":"+fn.Name.Name] = true
+				}
+				return true
+			})
+		}
+	}
+	for opener := range found {
+		if !tenantOpeners[opener] {
+			t.Errorf("%s leases a tenant database outside the @tenant directive", opener)
+		}
+	}
+	if !found["directive.go:tenantDirective"] {
+		t.Error("the scan found no Tenants.Acquire in the @tenant directive, so it is broken")
 	}
 }

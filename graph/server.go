@@ -24,6 +24,12 @@ import (
 // list field costs its page size times its children.
 const MaxComplexity = 2000
 
+// maxQueryTokens bounds the size of one query document before parsing.
+const maxQueryTokens = 10000
+
+// MaxRequestBytes bounds the body of one GraphQL request.
+const MaxRequestBytes = 1 << 20
+
 // NewSchema returns the executable schema over r.
 func NewSchema(r *Resolver) graphql.ExecutableSchema {
 	cfg := Config{Resolvers: r}
@@ -63,6 +69,8 @@ type Configurable interface {
 	SetErrorPresenter(graphql.ErrorPresenterFunc)
 	SetRecoverFunc(graphql.RecoverFunc)
 	SetQueryCache(graphql.Cache[*ast.QueryDocument])
+	SetDisableSuggestion(bool)
+	SetParserTokenLimit(int)
 }
 
 // Configure applies the platform's GraphQL policies to c: authentication of
@@ -70,6 +78,10 @@ type Configurable interface {
 // and the error presenter.
 func Configure(c Configurable, log *slog.Logger) {
 	c.SetQueryCache(lru.New[*ast.QueryDocument](1000))
+	// Validation runs before authentication, so "did you mean" suggestions
+	// would describe the schema to anonymous callers.
+	c.SetDisableSuggestion(true)
+	c.SetParserTokenLimit(maxQueryTokens)
 	c.Use(extension.Introspection{})
 	c.Use(extension.AutomaticPersistedQuery{Cache: lru.New[string](1000)})
 	c.Use(extension.FixedComplexityLimit(MaxComplexity))
@@ -134,9 +146,20 @@ func NewHandler(es graphql.ExecutableSchema, opts HandlerOptions) *handler.Serve
 	})
 	srv.AddTransport(transport.Options{})
 	srv.AddTransport(transport.GET{})
-	srv.AddTransport(transport.POST{})
+	srv.AddTransport(postTransport{})
 	Configure(srv, opts.Log)
 	return srv
+}
+
+// LimitBody caps request bodies at MaxRequestBytes, so an anonymous caller
+// cannot make the server read an unbounded body before it is rejected.
+func LimitBody(next http.Handler) http.Handler {
+	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		if r.Body != nil {
+			r.Body = http.MaxBytesReader(w, r.Body, MaxRequestBytes)
+		}
+		next.ServeHTTP(w, r)
+	})
 }
 
 // websocketInit authenticates a subscription connection from its

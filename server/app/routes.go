@@ -29,7 +29,7 @@ func (a *App) routes() http.Handler {
 	})
 	// Anonymous operations reach the executor, which lets through only the
 	// public fields (health, validateSiteKey).
-	mux.Handle("/graphql", gql)
+	mux.Handle("/graphql", graph.LimitBody(gql))
 	// The SPA is static files only: it signs in and fetches data through /graphql.
 	mux.Handle("GET "+web.Prefix, web.Handler(web.Embedded))
 	mux.Handle("GET /playground", protect(playground.Handler("Sidekick Forge GraphQL", "/graphql")))

@@ -262,6 +262,12 @@ func (s *Service) Update(ctx context.Context, p *auth.Principal, id uuid.UUID, i
 	}
 	reprovision := false
 	if in.ExternalDSN != nil {
+		// A DSN decides which database a tenant's data goes to, so only the
+		// platform may change it: a client admin could otherwise point its
+		// tenant at another tenant's database, or probe hosts and ports.
+		if err := requirePlatformAdmin(p); err != nil {
+			return nil, err
+		}
 		if c.DatabaseMode != platform.ModeExternal {
 			return nil, apperr.Invalid("externalDsn", "only an EXTERNAL client has an external DSN")
 		}
