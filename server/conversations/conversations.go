@@ -61,23 +61,29 @@ type Event struct {
 	CreatedAt      time.Time `bun:"created_at,notnull,default:current_timestamp"`
 }
 
-// Ensure creates the conversation c when its id is new and returns the stored
-// row. An existing conversation of another agent is CONFLICT, so one id
-// cannot mix two agents' histories.
+// Ensure creates the conversation c when its id is new, or marks the
+// existing one as updated, and returns the stored row. An existing
+// conversation of another agent is CONFLICT and stays unchanged, so one id
+// cannot mix two agents' histories. It is one statement, because every voice
+// trigger runs it.
 func Ensure(ctx context.Context, db bun.IDB, c *Conversation) (*Conversation, error) {
-	_, err := db.NewInsert().Model(c).On("CONFLICT (id) DO NOTHING").Exec(ctx)
+	var stored []*Conversation
+	err := db.NewInsert().Model(c).
+		On("CONFLICT (id) DO UPDATE").Set("updated_at = now()").
+		Where("conversation.agent_slug = EXCLUDED.agent_slug").
+		Returning("*").Scan(ctx, &stored)
 	if err != nil {
 		return nil, fmt.Errorf("create conversation %s: %w", c.ID, err)
 	}
-	stored, err := Get(ctx, db, c.ID)
-	if err != nil {
-		return nil, err
+	if len(stored) == 0 {
+		return nil, otherAgentError(c.ID)
 	}
-	if stored.AgentSlug != c.AgentSlug {
-		return nil, &apperr.Error{Code: apperr.Conflict, Field: "conversation_id",
-			Message: fmt.Sprintf("conversation_id: conversation %q belongs to another agent", c.ID)}
-	}
-	return stored, nil
+	return stored[0], nil
+}
+
+func otherAgentError(id string) error {
+	return &apperr.Error{Code: apperr.Conflict, Field: "conversation_id",
+		Message: fmt.Sprintf("conversation_id: conversation %q belongs to another agent", id)}
 }
 
 // Get loads one conversation.
@@ -93,45 +99,97 @@ func Get(ctx context.Context, db bun.IDB, id string) (*Conversation, error) {
 	return c, nil
 }
 
-// Recent returns, oldest first, at most limit messages of the conversation
-// that are newer than maxAge. A zero maxAge or limit means no history.
-func Recent(ctx context.Context, db bun.IDB, conversationID string, limit int,
+// History returns, oldest first, at most limit messages of conversation id
+// that are newer than maxAge. A zero maxAge or limit means no messages. The
+// conversation need not exist yet, but when it does it must belong to
+// agentSlug, or the error is CONFLICT. One query reads both, because a text
+// turn runs it on every message.
+func History(ctx context.Context, db bun.IDB, id, agentSlug string, limit int,
 	maxAge time.Duration) ([]*Message, error) {
-	if limit <= 0 || maxAge <= 0 {
-		return nil, nil
+	if limit < 0 || maxAge <= 0 {
+		limit = 0
 	}
-	var newestFirst []*Message
-	err := db.NewSelect().Model(&newestFirst).
-		Where("conversation_id = ?", conversationID).
-		Where("created_at > ?", time.Now().Add(-maxAge)).
-		Order("id DESC").Limit(int64(limit)).Scan(ctx)
+	var rows []struct {
+		AgentSlug   string
+		ID          sql.NullInt64
+		Role        sql.NullString
+		Content     sql.NullString
+		LLMProvider sql.NullString `bun:"llm_provider"`
+		LLMModel    sql.NullString `bun:"llm_model"`
+		CreatedAt   sql.NullTime
+	}
+	err := db.NewRaw(`SELECT c.agent_slug, m.id, m.role, m.content, m.llm_provider,
+		m.llm_model, m.created_at
+		FROM conversations AS c
+		LEFT JOIN LATERAL (
+			SELECT * FROM messages
+			WHERE conversation_id = c.id AND created_at > ?
+			ORDER BY id DESC LIMIT ?
+		) AS m ON true
+		WHERE c.id = ?
+		ORDER BY m.id`, time.Now().Add(-maxAge), limit, id).Scan(ctx, &rows)
 	if err != nil {
-		return nil, fmt.Errorf("load history of conversation %s: %w", conversationID, err)
+		return nil, fmt.Errorf("load history of conversation %s: %w", id, err)
 	}
-	out := make([]*Message, len(newestFirst))
-	for i, m := range newestFirst {
-		out[len(newestFirst)-1-i] = m
+	if len(rows) > 0 && rows[0].AgentSlug != agentSlug {
+		return nil, otherAgentError(id)
+	}
+	out := make([]*Message, 0, len(rows))
+	for _, r := range rows {
+		if !r.ID.Valid {
+			continue
+		}
+		out = append(out, &Message{ID: r.ID.Int64, ConversationID: id, Role: r.Role.String,
+			Content: r.Content.String, LLMProvider: r.LLMProvider.String,
+			LLMModel: r.LLMModel.String, CreatedAt: r.CreatedAt.Time})
 	}
 	return out, nil
 }
 
-// AppendTurn stores the user and assistant messages of one turn in one
-// transaction, so the history never holds a question without its answer.
-func AppendTurn(ctx context.Context, db bun.IDB, user, assistant *Message) error {
-	return db.RunInTx(ctx, nil, func(ctx context.Context, tx bun.Tx) error {
-		if _, err := tx.NewInsert().Model(user).Exec(ctx); err != nil {
-			return fmt.Errorf("store user message: %w", err)
+// AppendTurn stores the user and assistant messages of one turn, and creates
+// conversation c first when it is new. One statement does it all, so it is
+// one transaction and one commit: the history never holds a question without
+// its answer. The conversation row is upserted first, and its row lock makes
+// concurrent turns of one conversation insert one after the other, so each
+// user message is directly followed by its reply in id order. A conversation
+// of another agent is CONFLICT and nothing is stored.
+func AppendTurn(ctx context.Context, db bun.IDB, c *Conversation, user, assistant *Message) error {
+	var stored []struct {
+		ID        int64
+		Role      string
+		CreatedAt time.Time
+	}
+	err := db.NewRaw(`WITH conv AS (
+			INSERT INTO conversations (id, agent_slug, user_id, session_id, mode, room_name)
+			VALUES (?, ?, ?, ?, ?, ?)
+			ON CONFLICT (id) DO UPDATE SET updated_at = now()
+			WHERE conversations.agent_slug = EXCLUDED.agent_slug
+			RETURNING id
+		)
+		INSERT INTO messages (conversation_id, role, content, llm_provider, llm_model)
+		SELECT conv.id, v.role, v.content, v.llm_provider, v.llm_model
+		FROM conv CROSS JOIN (VALUES (1, ?, ?, ?, ?), (2, ?, ?, ?, ?))
+			AS v (position, role, content, llm_provider, llm_model)
+		ORDER BY v.position
+		RETURNING id, role, created_at`,
+		c.ID, c.AgentSlug, c.UserID, c.SessionID, c.Mode, c.RoomName,
+		user.Role, user.Content, user.LLMProvider, user.LLMModel,
+		assistant.Role, assistant.Content, assistant.LLMProvider, assistant.LLMModel,
+	).Scan(ctx, &stored)
+	if err != nil {
+		return fmt.Errorf("store turn of conversation %s: %w", c.ID, err)
+	}
+	if len(stored) != 2 {
+		return otherAgentError(c.ID)
+	}
+	for _, row := range stored {
+		m := user
+		if row.Role == assistant.Role {
+			m = assistant
 		}
-		if _, err := tx.NewInsert().Model(assistant).Exec(ctx); err != nil {
-			return fmt.Errorf("store assistant message: %w", err)
-		}
-		_, err := tx.NewUpdate().Model((*Conversation)(nil)).Set("updated_at = now()").
-			Where("id = ?", user.ConversationID).Exec(ctx)
-		if err != nil {
-			return fmt.Errorf("touch conversation: %w", err)
-		}
-		return nil
-	})
+		m.ConversationID, m.ID, m.CreatedAt = c.ID, row.ID, row.CreatedAt
+	}
+	return nil
 }
 
 // Filter selects conversations.

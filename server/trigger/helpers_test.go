@@ -21,7 +21,6 @@ import (
 	"github.com/sidekick-forge/sidekick-forge/server/livekit"
 	"github.com/sidekick-forge/sidekick-forge/server/livekit/livekittest"
 	"github.com/sidekick-forge/sidekick-forge/server/llm/llmtest"
-	"github.com/sidekick-forge/sidekick-forge/server/trigger"
 )
 
 // testProviderKey is a provider key long enough to pass the platform's key
@@ -44,49 +43,45 @@ type platform struct {
 	// lk holds the platform's default LiveKit settings; empty without LiveKit.
 	lk  livekit.Settings
 	llm *llmtest.Server
-	// workerFacing serves only the worker config and webhook handlers of the
-	// trigger service. The platform's public URL points at it, so dispatched
-	// workers and livekit-server reach those handlers directly.
-	workerFacing *httptest.Server
+	// hooks receives livekit-server's webhooks, keeps a copy of each and
+	// passes it on to the platform's own HTTP handler.
+	hooks *httptest.Server
 
 	mu       sync.Mutex
 	webhooks []capturedRequest
 }
 
-// capturedRequest is one request that reached the worker-facing server.
+// capturedRequest is one webhook request as livekit-server sent it.
 type capturedRequest struct {
 	header http.Header
 	body   []byte
 }
 
-func startPlatform(t *testing.T, setup platformSetup) *platform {
+func startPlatform(t testing.TB, setup platformSetup) *platform {
 	t.Helper()
 	p := &platform{llm: llmtest.NewServer(t)}
-	var handlers atomic.Pointer[http.ServeMux]
-	p.workerFacing = httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
-		mux := handlers.Load()
-		if mux == nil {
+	var handler atomic.Pointer[http.Handler]
+	p.hooks = httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		h := handler.Load()
+		if h == nil {
 			http.Error(w, "platform not started yet", http.StatusServiceUnavailable)
 			return
 		}
-		if r.URL.Path == "/webhooks/livekit" {
-			body, _ := io.ReadAll(r.Body)
-			p.mu.Lock()
-			p.webhooks = append(p.webhooks, capturedRequest{header: r.Header.Clone(), body: body})
-			p.mu.Unlock()
-			r.Body = io.NopCloser(bytes.NewReader(body))
-		}
-		mux.ServeHTTP(w, r)
+		body, _ := io.ReadAll(r.Body)
+		p.mu.Lock()
+		p.webhooks = append(p.webhooks, capturedRequest{header: r.Header.Clone(), body: body})
+		p.mu.Unlock()
+		r.Body = io.NopCloser(bytes.NewReader(body))
+		(*h).ServeHTTP(w, r)
 	}))
-	t.Cleanup(p.workerFacing.Close)
+	t.Cleanup(p.hooks.Close)
 
 	p.env = apptest.Start(t, apptest.Options{Configure: func(cfg *app.Config) {
-		cfg.PublicURL = p.workerFacing.URL
 		cfg.LLMBaseURLs["openai"] = p.llm.OpenAIBaseURL()
 		cfg.LLMBaseURLs["anthropic"] = p.llm.AnthropicBaseURL()
 		if setup.liveKit {
 			if setup.webhook {
-				p.lk = livekittest.StartWithWebhook(t, p.workerFacing.URL+"/webhooks/livekit")
+				p.lk = livekittest.StartWithWebhook(t, p.hooks.URL+"/webhooks/livekit")
 			} else {
 				p.lk = livekittest.Start(t)
 			}
@@ -99,12 +94,8 @@ func startPlatform(t *testing.T, setup platformSetup) *platform {
 			setup.configure(cfg)
 		}
 	}})
-
-	mux := http.NewServeMux()
-	svc := p.env.App.Trigger
-	mux.Handle("GET "+trigger.WorkerConfigPath, svc.WorkerConfigHandler(app.WriteError))
-	mux.Handle("POST /webhooks/livekit", svc.WebhookHandler(app.WriteError))
-	handlers.Store(mux)
+	h := p.env.App.Handler()
+	handler.Store(&h)
 	return p
 }
 
@@ -115,14 +106,14 @@ func (p *platform) capturedWebhooks() []capturedRequest {
 	return append([]capturedRequest(nil), p.webhooks...)
 }
 
-// textAgent is the voice_settings of an agent answered by the OpenAI double.
+// textAgent is the voice_settings of an agent that the OpenAI double serves.
 func textAgent() map[string]any {
 	return map[string]any{"llm_provider": "openai", "llm_model": "gpt-test"}
 }
 
 // newClient creates a ready client with an OpenAI key and an agent slug
 // with extra agent input fields.
-func (p *platform) newClient(t *testing.T, name, slug string, extra map[string]any) uuid.UUID {
+func (p *platform) newClient(t testing.TB, name, slug string, extra map[string]any) uuid.UUID {
 	t.Helper()
 	id := p.env.CreateClient(t, name)
 	p.env.SetProviderKey(t, id, "openai", testProviderKey)
@@ -168,14 +159,14 @@ type triggerResult struct {
 }
 
 // trigger runs triggerAgent with key and returns the raw response.
-func (p *platform) trigger(t *testing.T, key string, in map[string]any) *apptest.Response {
+func (p *platform) trigger(t testing.TB, key string, in map[string]any) *apptest.Response {
 	t.Helper()
 	return p.env.GraphQL(t, key, triggerMutation, map[string]any{"in": in})
 }
 
 // mustTrigger runs triggerAgent with the platform key and fails the test on
 // any error.
-func (p *platform) mustTrigger(t *testing.T, in map[string]any) triggerResult {
+func (p *platform) mustTrigger(t testing.TB, in map[string]any) triggerResult {
 	t.Helper()
 	var out struct{ TriggerAgent triggerResult }
 	p.trigger(t, p.env.PlatformKey, in).Decode(t, &out)

@@ -157,33 +157,78 @@ func (s *Service) WebhookHandler(writeError ErrorWriter) http.Handler {
 			writeError(w, r, code.Status(), string(code), "webhook rejected: invalid signature or body")
 			return
 		}
-		if err := s.recordWebhook(r.Context(), event.GetId(), event.GetEvent(),
-			event.GetRoom().GetName(), event.GetRoom().GetMetadata(),
-			event.GetParticipant().GetIdentity()); err != nil {
-			s.log.Error("record LiveKit webhook", "event_id", event.GetId(), "error", err)
-			writeError(w, r, http.StatusServiceUnavailable, string(apperr.CodeOf(err)),
-				"webhook could not be recorded; retry later")
+		// ReceiveWebhook verified this header, so it parses; the check only
+		// guards against a change there.
+		signer, err := auth.ParseAPIToken(r.Header.Get("Authorization"))
+		if err != nil {
+			s.log.Warn("LiveKit webhook rejected", "remote", r.RemoteAddr, "error", err)
+			writeError(w, r, http.StatusUnauthorized, string(apperr.Unauthenticated),
+				"webhook rejected: invalid signature or body")
 			return
 		}
-		w.WriteHeader(http.StatusOK)
+		err = s.recordWebhook(r.Context(), signer.APIKey(), webhookRecord{
+			eventID: event.GetId(), event: event.GetEvent(), room: event.GetRoom().GetName(),
+			metadata: event.GetRoom().GetMetadata(), participant: event.GetParticipant().GetIdentity(),
+		})
+		switch code := apperr.CodeOf(err); {
+		case err == nil:
+			w.WriteHeader(http.StatusOK)
+		case code == apperr.Forbidden || code == apperr.InvalidInput:
+			s.log.Warn("LiveKit webhook rejected", "event_id", event.GetId(), "error", err)
+			writeError(w, r, code.Status(), string(code), err.Error())
+		default:
+			s.log.Error("record LiveKit webhook", "event_id", event.GetId(), "error", err)
+			writeError(w, r, http.StatusServiceUnavailable, string(code),
+				"webhook could not be recorded; retry later")
+		}
 	})
 }
 
-func (s *Service) recordWebhook(ctx context.Context, eventID, event, room, metadata,
-	participant string) error {
-	if eventID == "" {
+// webhookRecord is the part of a LiveKit webhook event that is stored.
+type webhookRecord struct {
+	eventID, event, room, metadata, participant string
+}
+
+// recordWebhook stores one verified event in the tenant named by the room
+// metadata. Every client's LiveKit secret may sign webhooks, so the signing
+// API key must be the one the client's rooms are created with. Otherwise a
+// client running its own LiveKit server could write events into another
+// tenant's database by naming that tenant in a room's metadata.
+func (s *Service) recordWebhook(ctx context.Context, signerKey string, rec webhookRecord) error {
+	if rec.eventID == "" {
 		return apperr.Invalid("id", "webhook event has no id")
 	}
 	var routing RoomMetadata
-	if err := json.Unmarshal([]byte(metadata), &routing); err != nil || routing.ConversationID == "" {
+	err := json.Unmarshal([]byte(rec.metadata), &routing)
+	clientID, idErr := uuid.Parse(routing.ClientID)
+	if err != nil || idErr != nil || routing.ConversationID == "" {
 		// A room this platform did not create; nothing to record.
-		s.log.Debug("LiveKit webhook for an unknown room ignored", "event", event, "room", room)
+		s.log.Debug("LiveKit webhook for an unknown room ignored", "event", rec.event,
+			"room", rec.room)
 		return nil
 	}
-	clientID, err := uuid.Parse(routing.ClientID)
+	client, err := s.store.ClientByID(ctx, clientID)
+	if apperr.CodeOf(err) == apperr.NotFound {
+		// A deleted client: a retried delivery would fail the same way.
+		s.log.Info("LiveKit webhook for a deleted client ignored", "client_id", clientID,
+			"event", rec.event, "room", rec.room)
+		return nil
+	}
 	if err != nil {
-		return nil
+		return err
 	}
+	// NOTE: after a client changes its LiveKit settings, webhooks for rooms
+	// created with the previous settings are rejected here.
+	want := s.cfg.PlatformLiveKit.APIKey
+	if client.LiveKitConfigured() {
+		want = client.LiveKitAPIKey
+	}
+	if signerKey != want {
+		return apperr.New(apperr.Forbidden,
+			"webhook for client %s is signed with a LiveKit API key the client does not use",
+			clientID)
+	}
+
 	lease, err := s.tenants.Acquire(ctx, clientID)
 	if err != nil {
 		return err
@@ -192,7 +237,7 @@ func (s *Service) recordWebhook(ctx context.Context, eventID, event, room, metad
 	// LiveKit retries deliveries; the event id is unique in the tenant
 	// database, so a repeated delivery is stored once.
 	return conversations.RecordEvent(ctx, lease.DB(), &conversations.Event{
-		ConversationID: routing.ConversationID, EventID: eventID, Event: event, RoomName: room,
-		Participant: participant, CreatedAt: time.Now(),
+		ConversationID: routing.ConversationID, EventID: rec.eventID, Event: rec.event,
+		RoomName: rec.room, Participant: rec.participant, CreatedAt: time.Now(),
 	})
 }

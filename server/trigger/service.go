@@ -82,6 +82,8 @@ type turn struct {
 	agent  *agents.Agent
 }
 
+// load reads the client from the platform database and the agent from the
+// tenant database, and checks that the agent serves the requested mode.
 func (s *Service) load(ctx context.Context, scope *tenancy.Scope, req Request) (*turn, error) {
 	client, err := s.store.ClientByID(ctx, scope.ClientID)
 	if err != nil {

@@ -3,7 +3,6 @@ package trigger
 import (
 	"context"
 	"errors"
-	"fmt"
 	"time"
 
 	"github.com/sidekick-forge/sidekick-forge/server/apperr"
@@ -40,15 +39,11 @@ func (s *Service) prepareText(ctx context.Context, t *turn) (llm.Request, error)
 			"client %s has no %s API key; set it with setProviderKey", t.client.ID, provider)
 	}
 
-	conv, err := conversations.Ensure(ctx, t.scope.DB, &conversations.Conversation{
-		ID: t.req.ConversationID, AgentSlug: t.agent.Slug, UserID: t.req.UserID,
-		SessionID: t.req.SessionID, Mode: ModeText,
-	})
-	if err != nil {
-		return llm.Request{}, err
-	}
+	// The conversation row is created only with the turn, so a failed
+	// provider call leaves no trace.
 	retention := time.Duration(t.agent.ContextRetentionMinutes) * time.Minute
-	history, err := conversations.Recent(ctx, t.scope.DB, conv.ID, t.agent.MaxContextMessages, retention)
+	history, err := conversations.History(ctx, t.scope.DB, t.req.ConversationID,
+		t.agent.Slug, t.agent.MaxContextMessages, retention)
 	if err != nil {
 		return llm.Request{}, err
 	}
@@ -80,17 +75,15 @@ func (s *Service) text(ctx context.Context, t *turn) (*Result, error) {
 	return s.textResult(t, req, reply.Text), nil
 }
 
-// storeTurn stores the user's message and the reply together.
+// storeTurn stores the user's message and the reply together, creating the
+// conversation with its first turn.
 func (s *Service) storeTurn(ctx context.Context, t *turn, req llm.Request, reply string) error {
-	user := &conversations.Message{ConversationID: t.req.ConversationID,
-		Role: conversations.RoleUser, Content: t.req.Message}
-	assistant := &conversations.Message{ConversationID: t.req.ConversationID,
-		Role: conversations.RoleAssistant, Content: reply, LLMProvider: req.Provider,
-		LLMModel: req.Model}
-	if err := conversations.AppendTurn(ctx, t.scope.DB, user, assistant); err != nil {
-		return fmt.Errorf("store turn of conversation %s: %w", t.req.ConversationID, err)
-	}
-	return nil
+	conv := &conversations.Conversation{ID: t.req.ConversationID, AgentSlug: t.agent.Slug,
+		UserID: t.req.UserID, SessionID: t.req.SessionID, Mode: ModeText}
+	user := &conversations.Message{Role: conversations.RoleUser, Content: t.req.Message}
+	assistant := &conversations.Message{Role: conversations.RoleAssistant, Content: reply,
+		LLMProvider: req.Provider, LLMModel: req.Model}
+	return conversations.AppendTurn(ctx, t.scope.DB, conv, user, assistant)
 }
 
 func (s *Service) textResult(t *turn, req llm.Request, reply string) *Result {

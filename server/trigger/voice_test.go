@@ -11,6 +11,7 @@ import (
 	lkproto "github.com/livekit/protocol/livekit"
 	lksdk "github.com/livekit/server-sdk-go/v2"
 
+	"github.com/sidekick-forge/sidekick-forge/server/app"
 	"github.com/sidekick-forge/sidekick-forge/server/livekit"
 	"github.com/sidekick-forge/sidekick-forge/server/livekit/livekittest"
 )
@@ -394,4 +395,24 @@ func mustVerify(token, secret string) (any, *auth.ClaimGrants, error) {
 		return nil, nil, err
 	}
 	return v.Verify(secret)
+}
+
+func TestTrigger_voiceLiveKitUnreachable(t *testing.T) {
+	p := startPlatform(t, platformSetup{configure: func(cfg *app.Config) {
+		// Nothing listens on port 1 of the loopback address.
+		cfg.LiveKitURL = "ws://127.0.0.1:1"
+		cfg.LiveKitAPIKey = "APIunreachable"
+		cfg.LiveKitAPISecret = "unreachable-secret-0123456789abcdef"
+	}})
+	p.newClient(t, "Down Co", "down-bot", nil)
+
+	res := p.trigger(t, p.env.PlatformKey, voiceInput("down-bot", "down-room", "yara"))
+
+	e := expectError(t, res, "UPSTREAM_FAILED", "")
+	if !strings.Contains(e.Message, "LiveKit") {
+		t.Errorf("message %q does not name LiveKit", e.Message)
+	}
+	if s, leaked := containsAny(res.Raw, "unreachable-secret", "127.0.0.1:1"); leaked {
+		t.Errorf("error response contains %q", s)
+	}
 }

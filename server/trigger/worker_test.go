@@ -111,7 +111,7 @@ func TestTrigger_dispatchReachesWorker(t *testing.T) {
 	if r.err != nil {
 		t.Fatalf("worker job: %v (status %d, body %s)", r.err, r.fetched.status, r.fetched.body)
 	}
-	if want := p.workerFacing.URL + trigger.WorkerConfigPath; r.meta.ConfigURL != want {
+	if want := p.env.URL + trigger.WorkerConfigPath; r.meta.ConfigURL != want {
 		t.Errorf("config_url = %q, want %q", r.meta.ConfigURL, want)
 	}
 	if r.meta.WorkerToken == "" {
@@ -208,7 +208,7 @@ func TestWorkerConfig_rejectsBadTokens(t *testing.T) {
 	noneToken, _ := none.SignedString(jwt.UnsafeAllowNoneSignatureType)
 	tampered := good[:len(good)-4] + flipChars(good[len(good)-4:])
 
-	url := p.workerFacing.URL + trigger.WorkerConfigPath
+	url := p.env.URL + trigger.WorkerConfigPath
 	tests := []struct {
 		name, token string
 	}{
