@@ -9,6 +9,7 @@ import (
 	"github.com/vektah/gqlparser/v2/ast"
 
 	"github.com/sidekick-forge/sidekick-forge/graph/model"
+	"github.com/sidekick-forge/sidekick-forge/server/agents"
 	"github.com/sidekick-forge/sidekick-forge/server/apperr"
 	"github.com/sidekick-forge/sidekick-forge/server/auth"
 	"github.com/sidekick-forge/sidekick-forge/server/tenancy"
@@ -82,6 +83,13 @@ func (r *Resolver) resolveClient(ctx context.Context, p *auth.Principal, obj any
 			graphql.GetFieldContext(ctx).Field.Name)
 	}
 	slug := slugArgument(args, *autodetect)
+	field := "slug"
+	if strings.HasPrefix(*autodetect, "input.") {
+		field = "agent_slug"
+	}
+	if err := agents.ValidateSlug(field, slug); err != nil {
+		return uuid.Nil, err
+	}
 	return r.detectClient(ctx, p, slug)
 }
 
@@ -99,9 +107,6 @@ func slugArgument(args map[string]any, name string) string {
 // detectClient finds the one client, among those visible to p, that has an
 // agent with slug. It reads only the platform's slug index.
 func (r *Resolver) detectClient(ctx context.Context, p *auth.Principal, slug string) (uuid.UUID, error) {
-	if slug == "" {
-		return uuid.Nil, apperr.Invalid("agent_slug", "is required")
-	}
 	matches, err := r.Store.FindSlug(ctx, slug, p.VisibleClients())
 	if err != nil {
 		return uuid.Nil, err

@@ -41,7 +41,7 @@ func presentError(log *slog.Logger) graphql.ErrorPresenterFunc {
 		}
 		var existing *gqlerror.Error
 		if errors.As(err, &existing) && existing.Extensions["code"] != nil {
-			return gqlErr
+			return invalidVariable(gqlErr)
 		}
 		if errors.Is(err, context.Canceled) {
 			gqlErr.Message = "request cancelled"
@@ -60,4 +60,19 @@ func recoverPanic(log *slog.Logger) graphql.RecoverFunc {
 		log.Error("resolver panic", "panic", fmt.Sprint(v))
 		return apperr.New(apperr.Internal, "internal error")
 	}
+}
+
+// invalidVariable reports a variable that failed the schema's type check
+// (an unknown enum value, a string for an Int) as INVALID_INPUT naming the
+// variable's field, like every other bad input. gqlgen gives such errors
+// the code GRAPHQL_VALIDATION_FAILED and a path such as
+// ["variable", "input", "mode"].
+func invalidVariable(e *gqlerror.Error) *gqlerror.Error {
+	if e.Extensions["code"] != "GRAPHQL_VALIDATION_FAILED" || len(e.Path) < 2 ||
+		fmt.Sprint(e.Path[0]) != "variable" {
+		return e
+	}
+	field := fmt.Sprint(e.Path[len(e.Path)-1])
+	e.Extensions = map[string]any{"code": string(apperr.InvalidInput), "field": field}
+	return e
 }

@@ -51,6 +51,9 @@ func requestError(err error) *apiError {
 func (h *handler) graphQLError(c *call, errs gqlerror.List) *apiError {
 	e := errs[0]
 	code, _ := e.Extensions["code"].(string)
+	if isVariableError(e) && (code == errcode.ValidationFailed || code == string(apperr.InvalidInput)) {
+		return c.variableError(e)
+	}
 	switch code {
 	case errcode.ValidationFailed:
 		if isVariableError(e) {
