@@ -3,7 +3,7 @@
 
 GO ?= go
 
-.PHONY: run test test-go vet generate build livekit demo bench
+.PHONY: run test test-go test-frontend vet generate build livekit chromium demo bench
 
 ## run: start the platform with local defaults on 127.0.0.1:8080
 run:
@@ -13,11 +13,21 @@ run:
 build:
 	$(GO) build -o bin/sidekick-forge ./server
 
-## test: install what the tests need (LiveKit server), then run every test
-test: livekit vet test-go
+## test: install what the tests need (LiveKit server, Chromium, npm
+## packages), then run every Go test and the admin SPA's unit and browser tests
+test: livekit chromium vet test-go test-frontend
 
 test-go:
 	$(GO) test -count=1 -timeout 20m ./...
+
+test-frontend:
+	npm ci --no-audit --no-fund
+	npm test
+	npm run e2e
+
+## chromium: install Debian's Chromium for the browser tests
+chromium:
+	bash scripts/install-chromium.sh
 
 vet:
 	$(GO) vet ./...

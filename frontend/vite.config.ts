@@ -1,9 +1,20 @@
 import react from '@vitejs/plugin-react';
 import { fileURLToPath } from 'node:url';
-import { defineConfig } from 'vite';
+import { defineConfig, type ProxyOptions } from 'vite';
 
 // The Go server that `npm run dev` proxies API calls to.
 const apiTarget = process.env.SIDEKICK_API_URL ?? 'http://127.0.0.1:8080';
+
+function sameOriginProxy(): ProxyOptions {
+  return {
+    target: apiTarget,
+    changeOrigin: true,
+    configure: (proxy) => {
+      proxy.on('proxyReq', (proxyReq) => proxyReq.setHeader('Origin', apiTarget));
+      proxy.on('proxyReqWs', (proxyReq) => proxyReq.setHeader('Origin', apiTarget));
+    },
+  };
+}
 
 export default defineConfig({
   // Must match web.Prefix in server/web: the Go binary serves the build there.
@@ -22,19 +33,13 @@ export default defineConfig({
     host: '127.0.0.1',
     port: 5173,
     strictPort: true,
+    // The server accepts cookie-authenticated requests and websocket
+    // upgrades only from its allowed origins, and the browser's origin here
+    // is the dev server's, so the proxy presents the server's own origin.
     proxy: {
-      '/auth': { target: apiTarget, changeOrigin: true },
-      '/health': { target: apiTarget, changeOrigin: true },
-      '/graphql': {
-        target: apiTarget,
-        changeOrigin: true,
-        ws: true,
-        // The server accepts websocket upgrades only from its own origin, and
-        // the browser's origin here is the dev server's.
-        configure: (proxy) => {
-          proxy.on('proxyReqWs', (proxyReq) => proxyReq.setHeader('Origin', apiTarget));
-        },
-      },
+      '/auth': sameOriginProxy(),
+      '/health': sameOriginProxy(),
+      '/graphql': { ...sameOriginProxy(), ws: true },
     },
   },
 });

@@ -23,20 +23,26 @@ func (r *Resolver) tenantDirective(ctx context.Context, obj any, next graphql.Re
 	if p == nil {
 		return nil, apperr.New(apperr.Unauthenticated, "authentication required")
 	}
-	clientID, err := r.resolveClient(ctx, p, obj, autodetect)
+	var clientID uuid.UUID
+	var err error
+	if p.IsEmbed() {
+		clientID, err = embedClient(ctx, p, autodetect)
+	} else {
+		clientID, err = r.resolveClient(ctx, p, obj, autodetect)
+	}
 	if err != nil {
 		return nil, err
 	}
 	if !p.CanAccessClient(clientID) {
 		// The same answer whether or not the client exists.
-		return nil, apperr.New(apperr.NotFound, "client %s not found", clientID)
+		return nil, auth.HiddenClient(clientID)
 	}
 	need := auth.ScopeRead
 	if scope != nil {
 		need = strings.ToLower(string(*scope))
 	}
-	if !p.HasScope(need) {
-		return nil, apperr.New(apperr.Forbidden, "this key lacks the %q scope", need)
+	if !p.HasScopeFor(clientID, need) {
+		return nil, auth.ScopeDenied(p, need, nil)
 	}
 
 	lease, err := r.Tenants.Acquire(ctx, clientID)
@@ -107,7 +113,9 @@ func slugArgument(args map[string]any, name string) string {
 // detectClient finds the one client, among those visible to p, that has an
 // agent with slug. It reads only the platform's slug index.
 func (r *Resolver) detectClient(ctx context.Context, p *auth.Principal, slug string) (uuid.UUID, error) {
-	matches, err := r.Store.FindSlug(ctx, slug, p.VisibleClients())
+	// Every client the caller has any role in is searched, so that a key
+	// with the trigger scope alone still finds its agent.
+	matches, err := r.Store.FindSlug(ctx, slug, p.AccessibleClients())
 	if err != nil {
 		return uuid.Nil, err
 	}

@@ -10,6 +10,7 @@ import (
 	"github.com/vektah/gqlparser/v2/gqlerror"
 
 	"github.com/sidekick-forge/sidekick-forge/server/apperr"
+	"github.com/sidekick-forge/sidekick-forge/server/auth"
 )
 
 // presentError maps domain errors to GraphQL errors with a stable
@@ -34,6 +35,12 @@ func presentError(log *slog.Logger) graphql.ErrorPresenterFunc {
 				ext[k] = v
 			}
 			gqlErr.Extensions = ext
+			if e.Code == apperr.Forbidden {
+				// A denial is a security event. The actor names the caller
+				// without a secret.
+				log.Info("request denied", "code", e.Code, "path", gqlErr.Path.String(),
+					"actor", auth.FromContext(ctx).Actor())
+			}
 			if e.Code == apperr.Internal || e.Code == apperr.UpstreamFailed {
 				log.Warn("request failed", "code", e.Code, "path", gqlErr.Path.String(), "error", err)
 			}

@@ -9,6 +9,7 @@ import (
 	"github.com/sidekick-forge/sidekick-forge/graph/model"
 	"github.com/sidekick-forge/sidekick-forge/server/auth"
 
+	"github.com/sidekick-forge/sidekick-forge/server/accounts"
 	"github.com/sidekick-forge/sidekick-forge/server/agents"
 	"github.com/sidekick-forge/sidekick-forge/server/clients"
 	"github.com/sidekick-forge/sidekick-forge/server/platform"
@@ -35,6 +36,7 @@ type Resolver struct {
 	Store         *platform.Store
 	ClientService *clients.Service
 	AgentService  *agents.Service
+	Accounts      *accounts.Service
 	Tenants       *tenancy.Manager
 	Triggers      Triggerer
 	HealthCheck   HealthReporter
@@ -42,6 +44,9 @@ type Resolver struct {
 	// PlatformLiveKit reports whether the platform has default LiveKit
 	// settings for clients without their own.
 	PlatformLiveKit bool
+	// TriggerLimit limits triggers per access key (embed tokens count
+	// against the key that minted them) and per user; nil allows all.
+	TriggerLimit *auth.Limiter
 }
 
 func (r *Resolver) client(c *platform.Client) *model.Client {

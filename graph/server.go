@@ -47,6 +47,12 @@ func NewSchema(r *Resolver) graphql.ExecutableSchema {
 	cfg.Complexity.Client.Agents = func(child int, first *int, _ *string) int {
 		return pagedComplexity(child, first)
 	}
+	cfg.Complexity.Query.Users = func(child int, first *int, _ *string, _ *string) int {
+		return pagedComplexity(child, first)
+	}
+	cfg.Complexity.Query.AuditLog = func(child int, _ *uuid.UUID, first *int, _ *string) int {
+		return pagedComplexity(child, first)
+	}
 	return NewExecutableSchema(cfg)
 }
 
@@ -76,7 +82,14 @@ type Configurable interface {
 // Configure applies the platform's GraphQL policies to c: authentication of
 // every operation but the public ones, complexity limits, persisted queries
 // and the error presenter.
-func Configure(c Configurable, log *slog.Logger) {
+func Configure(c Configurable, log *slog.Logger, opts ...ConfigOption) {
+	if log == nil {
+		log = slog.New(slog.DiscardHandler)
+	}
+	var cfg configOptions
+	for _, o := range opts {
+		o(&cfg)
+	}
 	c.SetQueryCache(lru.New[*ast.QueryDocument](1000))
 	// Validation runs before authentication, so "did you mean" suggestions
 	// would describe the schema to anonymous callers.
@@ -85,7 +98,10 @@ func Configure(c Configurable, log *slog.Logger) {
 	c.Use(extension.Introspection{})
 	c.Use(extension.AutomaticPersistedQuery{Cache: lru.New[string](1000)})
 	c.Use(extension.FixedComplexityLimit(MaxComplexity))
-	c.AroundOperations(requirePrincipal)
+	c.AroundOperations(requirePrincipal(log))
+	if cfg.audit != nil {
+		c.Use(auditMutations{audit: cfg.audit, log: log})
+	}
 	c.SetErrorPresenter(presentError(log))
 	c.SetRecoverFunc(recoverPanic(log))
 }
@@ -94,19 +110,32 @@ func Configure(c Configurable, log *slog.Logger) {
 var publicFields = map[string]bool{"health": true, "validateSiteKey": true, "__typename": true}
 
 // requirePrincipal rejects operations of anonymous callers unless every
-// top-level field is public. Introspection needs a principal too.
-func requirePrincipal(ctx context.Context, next graphql.OperationHandler) graphql.ResponseHandler {
-	if auth.FromContext(ctx) != nil {
-		return next(ctx)
+// top-level field is public, and operations of embed tokens unless every
+// top-level field is public or a trigger. Introspection needs a principal
+// too.
+func requirePrincipal(log *slog.Logger) graphql.OperationMiddleware {
+	return func(ctx context.Context, next graphql.OperationHandler) graphql.ResponseHandler {
+		op := graphql.GetOperationContext(ctx)
+		if p := auth.FromContext(ctx); p != nil {
+			if p.IsEmbed() && (op.Operation == nil || !onlyFields(op.Operation.SelectionSet,
+				publicFields, embedFields)) {
+				log.Info("request denied", "code", apperr.Forbidden, "actor", p.Actor(),
+					"operation", op.OperationName)
+				return graphql.OneShot(&graphql.Response{Errors: gqlerror.List{{
+					Message:    "an embed token may only trigger its own agent",
+					Extensions: map[string]any{"code": string(apperr.Forbidden)},
+				}}})
+			}
+			return next(ctx)
+		}
+		if op.Operation != nil && allPublic(op.Operation.SelectionSet) {
+			return next(ctx)
+		}
+		return graphql.OneShot(&graphql.Response{Errors: gqlerror.List{{
+			Message:    "authentication required: send Authorization: Bearer <key>",
+			Extensions: map[string]any{"code": string(apperr.Unauthenticated)},
+		}}})
 	}
-	op := graphql.GetOperationContext(ctx)
-	if op.Operation != nil && allPublic(op.Operation.SelectionSet) {
-		return next(ctx)
-	}
-	return graphql.OneShot(&graphql.Response{Errors: gqlerror.List{{
-		Message:    "authentication required: send Authorization: Bearer <key>",
-		Extensions: map[string]any{"code": string(apperr.Unauthenticated)},
-	}}})
 }
 
 func allPublic(set ast.SelectionSet) bool {
@@ -124,14 +153,15 @@ func allPublic(set ast.SelectionSet) bool {
 
 // HandlerOptions configure the HTTP handler.
 type HandlerOptions struct {
-	// Authenticate turns a websocket connection_init payload's key into a
-	// principal.
-	Authenticate func(ctx context.Context, raw string) (*auth.Principal, error)
-	// CheckOrigin decides whether a websocket upgrade from a browser origin is
-	// allowed. Nil allows only requests without an Origin header or from the
-	// same host.
-	CheckOrigin func(r *http.Request) bool
-	Log         *slog.Logger
+	// Auth authenticates websocket connection_init payloads and checks the
+	// CSRF token and the browser origin of each connection. Nil accepts only
+	// connections whose upgrade request already authenticated a principal
+	// and that come from no browser origin.
+	Auth WebsocketAuth
+	Log  *slog.Logger
+	// Audit records successful mutations that wrote no audit entry of
+	// their own; nil records nothing extra.
+	Audit AuditFunc
 }
 
 // NewHandler returns the /graphql HTTP handler: POST, GET and websocket
@@ -139,15 +169,15 @@ type HandlerOptions struct {
 func NewHandler(es graphql.ExecutableSchema, opts HandlerOptions) *handler.Server {
 	srv := handler.New(es)
 	srv.AddTransport(transport.Websocket{
-		Implementation:        gorillaImplementation(opts.CheckOrigin),
-		InitFunc:              websocketInit(opts.Authenticate),
+		Implementation:        gorillaImplementation(),
+		InitFunc:              websocketInit(opts.Auth, opts.Log),
 		InitTimeout:           10 * time.Second,
 		KeepAlivePingInterval: 15 * time.Second,
 	})
 	srv.AddTransport(transport.Options{})
 	srv.AddTransport(transport.GET{})
 	srv.AddTransport(postTransport{})
-	Configure(srv, opts.Log)
+	Configure(srv, opts.Log, WithAudit(opts.Audit))
 	return srv
 }
 
@@ -160,31 +190,4 @@ func LimitBody(next http.Handler) http.Handler {
 		}
 		next.ServeHTTP(w, r)
 	})
-}
-
-// websocketInit authenticates a subscription connection from its
-// connection_init payload ({"Authorization": "Bearer <key>"} or
-// {"apiKey": "<key>"}); a connection that already carried a key in its
-// upgrade request keeps that principal.
-func websocketInit(authenticate func(context.Context, string) (*auth.Principal, error)) transport.WebsocketInitFunc {
-	return func(ctx context.Context, payload transport.InitPayload) (context.Context, *transport.InitPayload, error) {
-		raw := payload.Authorization()
-		if len(raw) > 7 && (raw[:7] == "Bearer " || raw[:7] == "bearer ") {
-			raw = raw[7:]
-		}
-		if raw == "" {
-			raw = payload.GetString("apiKey")
-		}
-		if raw == "" {
-			if auth.FromContext(ctx) != nil {
-				return ctx, nil, nil
-			}
-			return ctx, nil, apperr.New(apperr.Unauthenticated, "connection_init carries no API key")
-		}
-		p, err := authenticate(ctx, raw)
-		if err != nil {
-			return ctx, nil, apperr.New(apperr.Unauthenticated, "invalid or revoked API key")
-		}
-		return auth.WithPrincipal(ctx, p), nil, nil
-	}
 }

@@ -18,10 +18,15 @@ func (r *mutationResolver) TriggerAgent(ctx context.Context, input model.Trigger
 	if err != nil {
 		return nil, err
 	}
-	res, err := r.Triggers.Trigger(ctx, scope, triggerRequest(input))
+	req := triggerRequest(input)
+	if err := r.admitTrigger(ctx, scope, &req); err != nil {
+		return nil, err
+	}
+	res, err := r.Triggers.Trigger(ctx, scope, req)
 	if err != nil {
 		return nil, err
 	}
+	r.auditTrigger(ctx, scope, res)
 	return toTriggerResult(res), nil
 }
 
@@ -31,7 +36,11 @@ func (r *subscriptionResolver) TriggerAgentStream(ctx context.Context, input mod
 	if err != nil {
 		return nil, err
 	}
-	events, err := r.Triggers.Stream(ctx, scope, triggerRequest(input))
+	req := triggerRequest(input)
+	if err := r.admitTrigger(ctx, scope, &req); err != nil {
+		return nil, err
+	}
+	events, err := r.Triggers.Stream(ctx, scope, req)
 	if err != nil {
 		return nil, err
 	}

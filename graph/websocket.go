@@ -4,8 +4,6 @@ import (
 	"errors"
 	"io"
 	"net/http"
-	"net/url"
-	"strings"
 	"time"
 
 	"github.com/99designs/gqlgen/graphql/handler/transport"
@@ -13,13 +11,12 @@ import (
 )
 
 // gorillaImplementation adapts gorilla/websocket to gqlgen's websocket
-// transport, so the project uses one websocket library.
-func gorillaImplementation(checkOrigin func(*http.Request) bool) transport.WebsocketImplementation {
-	if checkOrigin == nil {
-		checkOrigin = sameOrigin
-	}
+// transport, so the project uses one websocket library. Every origin may
+// upgrade: the origin is checked in connection_init, once the caller is
+// known, so that a rejection reaches the browser as a close code.
+func gorillaImplementation() transport.WebsocketImplementation {
 	return gorillaAccepter{upgrader: websocket.Upgrader{
-		CheckOrigin:     checkOrigin,
+		CheckOrigin:     func(*http.Request) bool { return true },
 		ReadBufferSize:  4096,
 		WriteBufferSize: 4096,
 	}}
@@ -36,17 +33,6 @@ func (g gorillaAccepter) Accept(w http.ResponseWriter, r *http.Request,
 		return nil, err
 	}
 	return &gorillaConn{conn: conn}, nil
-}
-
-// sameOrigin allows non-browser clients (no Origin header) and pages served
-// by this host.
-func sameOrigin(r *http.Request) bool {
-	origin := r.Header.Get("Origin")
-	if origin == "" {
-		return true
-	}
-	u, err := url.Parse(origin)
-	return err == nil && strings.EqualFold(u.Host, r.Host)
 }
 
 type gorillaConn struct{ conn *websocket.Conn }

@@ -4,6 +4,7 @@
 //
 //	sidekick-forge serve [flags]                 run the HTTP server
 //	sidekick-forge keys create --name NAME       create a platform API key
+//	sidekick-forge users create --email EMAIL    create a user (--platform-admin for the first admin)
 //	sidekick-forge migrate [--all-tenants]       migrate the platform (and tenant) databases
 //
 // Every flag also reads a SIDEKICK_* environment variable; run a command
@@ -25,7 +26,7 @@ import (
 func main() {
 	ctx, stop := signal.NotifyContext(context.Background(), os.Interrupt, syscall.SIGTERM)
 	defer stop()
-	os.Exit(run(ctx, os.Args[1:], os.Stdout, os.Stderr))
+	os.Exit(run(ctx, os.Args[1:], os.Stdin, os.Stdout, os.Stderr))
 }
 
 const usage = `sidekick-forge: multi-tenant host for voice, video and text AI agents
@@ -33,12 +34,14 @@ const usage = `sidekick-forge: multi-tenant host for voice, video and text AI ag
 Commands:
   serve                      run the HTTP server (GraphQL, REST, webhooks)
   keys create --name NAME    create a platform API key; it is printed once
+  users create --email EMAIL [--platform-admin]
+                             create a user; the password is prompted, or read from stdin
   migrate [--all-tenants]    apply database migrations and exit
 
 Run "sidekick-forge COMMAND --help" for the flags of a command.
 `
 
-func run(ctx context.Context, args []string, stdout, stderr io.Writer) int {
+func run(ctx context.Context, args []string, stdin io.Reader, stdout, stderr io.Writer) int {
 	if len(args) == 0 {
 		fmt.Fprint(stderr, usage)
 		return 2
@@ -49,6 +52,8 @@ func run(ctx context.Context, args []string, stdout, stderr io.Writer) int {
 		err = serve(ctx, args[1:], stderr)
 	case "keys":
 		err = keys(ctx, args[1:], stdout, stderr)
+	case "users":
+		err = users(ctx, args[1:], stdin, stdout, stderr)
 	case "migrate":
 		err = migrate(ctx, args[1:], stdout, stderr)
 	case "help", "-h", "--help":

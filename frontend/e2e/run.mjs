@@ -38,10 +38,21 @@ async function environment() {
         );
       }
     },
-    // TODO: the flags are a guess until the accounts work lands; the session
-    // contract fixes only `users create --email E --platform-admin`.
+    // A client admin is a user with an ADMIN membership, granted through
+    // GraphQL by a platform key, as an operator would script it.
     async createClientAdmin(email, password, clientId) {
-      await stack.command(['users', 'create', '--email', email, '--client', clientId, '--role', 'admin'], `${password}\n`);
+      await stack.command(['users', 'create', '--email', email], `${password}\n`);
+      const key = await stack.command(['keys', 'create', '--name', 'e2e-membership']);
+      const response = await fetch(`${stack.baseURL}/graphql`, {
+        method: 'POST',
+        headers: { Authorization: `Bearer ${key}`, 'Content-Type': 'application/json' },
+        body: JSON.stringify({
+          query: 'mutation($c: UUID!, $e: String!) { setClientMember(clientId: $c, email: $e, role: ADMIN) { userId } }',
+          variables: { c: clientId, e: email },
+        }),
+      });
+      const body = await response.json();
+      if (body.errors?.length) throw new Error(`setClientMember: ${JSON.stringify(body.errors)}`);
     },
   };
 }

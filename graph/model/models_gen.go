@@ -12,6 +12,25 @@ import (
 	"github.com/google/uuid"
 )
 
+// An API key. Only a hash of the key is stored; prefix is its visible start.
+type AccessKey struct {
+	ID     uuid.UUID     `json:"id"`
+	Kind   AccessKeyKind `json:"kind"`
+	Name   string        `json:"name"`
+	Prefix string        `json:"prefix"`
+	// Null for platform keys.
+	ClientID       *uuid.UUID    `json:"clientId,omitempty"`
+	Scopes         []AccessScope `json:"scopes"`
+	Domain         string        `json:"domain"`
+	AllowedOrigins []string      `json:"allowedOrigins"`
+	CreatedAt      time.Time     `json:"createdAt"`
+	LastUsedAt     *time.Time    `json:"lastUsedAt,omitempty"`
+	RevokedAt      *time.Time    `json:"revokedAt,omitempty"`
+	// The key that replaced this one when it was rotated.
+	ReplacedBy *uuid.UUID `json:"replacedBy,omitempty"`
+	Revoked    bool       `json:"revoked"`
+}
+
 type Agent struct {
 	ID           uuid.UUID `json:"id"`
 	Slug         string    `json:"slug"`
@@ -89,6 +108,29 @@ type AgentWebhooksInput struct {
 	TextContextWebhookURL  *string `json:"textContextWebhookUrl,omitempty"`
 }
 
+// Who did what to which client, and when. Details never hold secrets.
+type AuditEntry struct {
+	ID string    `json:"id"`
+	At time.Time `json:"at"`
+	// user:<email>, or a key's kind and visible prefix, or cli.
+	Actor    string         `json:"actor"`
+	Action   string         `json:"action"`
+	ClientID *uuid.UUID     `json:"clientId,omitempty"`
+	Target   string         `json:"target"`
+	Details  map[string]any `json:"details"`
+}
+
+type AuditEntryConnection struct {
+	Edges      []*AuditEntryEdge `json:"edges"`
+	PageInfo   *PageInfo         `json:"pageInfo"`
+	TotalCount int               `json:"totalCount"`
+}
+
+type AuditEntryEdge struct {
+	Cursor string      `json:"cursor"`
+	Node   *AuditEntry `json:"node"`
+}
+
 type Client struct {
 	ID                 uuid.UUID          `json:"id"`
 	Name               string             `json:"name"`
@@ -114,6 +156,14 @@ type ClientConnection struct {
 type ClientEdge struct {
 	Cursor string  `json:"cursor"`
 	Node   *Client `json:"node"`
+}
+
+// A user's role in one client, as the client sees it.
+type ClientMember struct {
+	UserID    uuid.UUID      `json:"userId"`
+	Email     string         `json:"email"`
+	Role      MembershipRole `json:"role"`
+	CreatedAt time.Time      `json:"createdAt"`
 }
 
 type ClientStatusCounts struct {
@@ -145,6 +195,14 @@ type ConversationEdge struct {
 	Node   *Conversation `json:"node"`
 }
 
+type CreateAccessKeyInput struct {
+	Name string `json:"name"`
+	// The client the key acts for; null creates a platform key (platform admins only).
+	ClientID *uuid.UUID `json:"clientId,omitempty"`
+	// Required for client keys; platform keys hold every scope.
+	Scopes []AccessScope `json:"scopes,omitempty"`
+}
+
 type CreateClientInput struct {
 	Name string `json:"name"`
 	// Defaults to the name in lowercase with hyphens.
@@ -152,6 +210,19 @@ type CreateClientInput struct {
 	DatabaseMode *DatabaseMode `json:"databaseMode,omitempty"`
 	// Required for EXTERNAL: a PostgreSQL DSN.
 	ExternalDsn *string `json:"externalDsn,omitempty"`
+}
+
+type CreateUserInput struct {
+	Email string `json:"email"`
+	// At least 12 characters.
+	Password      string `json:"password"`
+	PlatformAdmin *bool  `json:"platformAdmin,omitempty"`
+}
+
+type CreatedAccessKey struct {
+	Key *AccessKey `json:"key"`
+	// The raw key, shown only in this response.
+	Secret string `json:"secret"`
 }
 
 type CreatedWordPressSite struct {
@@ -182,6 +253,26 @@ type DispatchInfo struct {
 	Reason     *string `json:"reason,omitempty"`
 }
 
+// A short-lived token for one agent of one client, sent by browsers as X-Embed-Token.
+type EmbedToken struct {
+	Token     string    `json:"token"`
+	ExpiresAt time.Time `json:"expiresAt"`
+	ClientID  uuid.UUID `json:"clientId"`
+	AgentSlug string    `json:"agentSlug"`
+	// Every trigger with the token uses this user id.
+	UserID string `json:"userId"`
+	// True when the platform generated userId.
+	Anonymous bool `json:"anonymous"`
+}
+
+type EmbedTokenInput struct {
+	AgentSlug string `json:"agentSlug"`
+	// Found from the agent slug when absent.
+	ClientID *uuid.UUID `json:"clientId,omitempty"`
+	// The end user the token is for. Absent: a fresh anonymous id, never shared.
+	UserID *string `json:"userId,omitempty"`
+}
+
 type Health struct {
 	Status    string    `json:"status"`
 	Database  bool      `json:"database"`
@@ -208,6 +299,12 @@ type LiveKitConfigInput struct {
 	APIKey    *string `json:"apiKey,omitempty"`
 	APISecret *string `json:"apiSecret,omitempty"`
 	AgentName *string `json:"agentName,omitempty"`
+}
+
+type Membership struct {
+	ClientID  uuid.UUID      `json:"clientId"`
+	Role      MembershipRole `json:"role"`
+	CreatedAt time.Time      `json:"createdAt"`
 }
 
 type Message struct {
@@ -365,6 +462,34 @@ type UpdateClientInput struct {
 	Livekit *LiveKitConfigInput `json:"livekit,omitempty"`
 }
 
+type UpdateUserInput struct {
+	Email         *string `json:"email,omitempty"`
+	PlatformAdmin *bool   `json:"platformAdmin,omitempty"`
+}
+
+// A person who signs in to the admin SPA.
+type User struct {
+	ID    uuid.UUID `json:"id"`
+	Email string    `json:"email"`
+	// Platform admins act on every client and manage users.
+	PlatformAdmin     bool          `json:"platformAdmin"`
+	Memberships       []*Membership `json:"memberships"`
+	CreatedAt         time.Time     `json:"createdAt"`
+	UpdatedAt         time.Time     `json:"updatedAt"`
+	PasswordChangedAt time.Time     `json:"passwordChangedAt"`
+}
+
+type UserConnection struct {
+	Edges      []*UserEdge `json:"edges"`
+	PageInfo   *PageInfo   `json:"pageInfo"`
+	TotalCount int         `json:"totalCount"`
+}
+
+type UserEdge struct {
+	Cursor string `json:"cursor"`
+	Node   *User  `json:"node"`
+}
+
 type VoiceSession struct {
 	RoomName string `json:"roomName"`
 	Platform string `json:"platform"`
@@ -392,6 +517,66 @@ type WordPressSiteInput struct {
 	Name           string   `json:"name"`
 	Domain         string   `json:"domain"`
 	AllowedOrigins []string `json:"allowedOrigins,omitempty"`
+}
+
+type AccessKeyKind string
+
+const (
+	// Acts on every client with every scope.
+	AccessKeyKindPlatform AccessKeyKind = "PLATFORM"
+	// Acts on one client with its scopes.
+	AccessKeyKindClient AccessKeyKind = "CLIENT"
+	// A WordPress site: a client key with a domain and allowed origins, scopes READ and TRIGGER.
+	AccessKeyKindSite AccessKeyKind = "SITE"
+)
+
+var AllAccessKeyKind = []AccessKeyKind{
+	AccessKeyKindPlatform,
+	AccessKeyKindClient,
+	AccessKeyKindSite,
+}
+
+func (e AccessKeyKind) IsValid() bool {
+	switch e {
+	case AccessKeyKindPlatform, AccessKeyKindClient, AccessKeyKindSite:
+		return true
+	}
+	return false
+}
+
+func (e AccessKeyKind) String() string {
+	return string(e)
+}
+
+func (e *AccessKeyKind) UnmarshalGQL(v any) error {
+	str, ok := v.(string)
+	if !ok {
+		return fmt.Errorf("enums must be strings")
+	}
+
+	*e = AccessKeyKind(str)
+	if !e.IsValid() {
+		return fmt.Errorf("%s is not a valid AccessKeyKind", str)
+	}
+	return nil
+}
+
+func (e AccessKeyKind) MarshalGQL(w io.Writer) {
+	_, _ = fmt.Fprint(w, strconv.Quote(e.String()))
+}
+
+func (e *AccessKeyKind) UnmarshalJSON(b []byte) error {
+	s, err := strconv.Unquote(string(b))
+	if err != nil {
+		return err
+	}
+	return e.UnmarshalGQL(s)
+}
+
+func (e AccessKeyKind) MarshalJSON() ([]byte, error) {
+	var buf bytes.Buffer
+	e.MarshalGQL(&buf)
+	return buf.Bytes(), nil
 }
 
 // What a caller may do with a client's data.
@@ -504,6 +689,64 @@ func (e *DatabaseMode) UnmarshalJSON(b []byte) error {
 }
 
 func (e DatabaseMode) MarshalJSON() ([]byte, error) {
+	var buf bytes.Buffer
+	e.MarshalGQL(&buf)
+	return buf.Bytes(), nil
+}
+
+// Role of a user in one client.
+type MembershipRole string
+
+const (
+	// Manages the client: its agents, settings, keys and members.
+	MembershipRoleAdmin MembershipRole = "ADMIN"
+	// Reads the client's data.
+	MembershipRoleMember MembershipRole = "MEMBER"
+)
+
+var AllMembershipRole = []MembershipRole{
+	MembershipRoleAdmin,
+	MembershipRoleMember,
+}
+
+func (e MembershipRole) IsValid() bool {
+	switch e {
+	case MembershipRoleAdmin, MembershipRoleMember:
+		return true
+	}
+	return false
+}
+
+func (e MembershipRole) String() string {
+	return string(e)
+}
+
+func (e *MembershipRole) UnmarshalGQL(v any) error {
+	str, ok := v.(string)
+	if !ok {
+		return fmt.Errorf("enums must be strings")
+	}
+
+	*e = MembershipRole(str)
+	if !e.IsValid() {
+		return fmt.Errorf("%s is not a valid MembershipRole", str)
+	}
+	return nil
+}
+
+func (e MembershipRole) MarshalGQL(w io.Writer) {
+	_, _ = fmt.Fprint(w, strconv.Quote(e.String()))
+}
+
+func (e *MembershipRole) UnmarshalJSON(b []byte) error {
+	s, err := strconv.Unquote(string(b))
+	if err != nil {
+		return err
+	}
+	return e.UnmarshalGQL(s)
+}
+
+func (e MembershipRole) MarshalJSON() ([]byte, error) {
 	var buf bytes.Buffer
 	e.MarshalGQL(&buf)
 	return buf.Bytes(), nil

@@ -6,13 +6,16 @@ import (
 	"errors"
 	"log/slog"
 	"net/http"
+	"strings"
 	"time"
 
 	"github.com/99designs/gqlgen/graphql"
 	"github.com/99designs/gqlgen/graphql/executor"
+	"github.com/google/uuid"
 	"github.com/uptrace/bun"
 
 	"github.com/sidekick-forge/sidekick-forge/graph"
+	"github.com/sidekick-forge/sidekick-forge/server/accounts"
 	"github.com/sidekick-forge/sidekick-forge/server/agents"
 	"github.com/sidekick-forge/sidekick-forge/server/auth"
 	"github.com/sidekick-forge/sidekick-forge/server/clients"
@@ -34,14 +37,17 @@ type App struct {
 	Clients     *clients.Service
 	Trigger     *trigger.Service
 	Auth        *auth.Authenticator
+	Sessions    *auth.Sessions
+	Accounts    *accounts.Service
 	LiveKit     *livekit.Service
 	Schema      graphql.ExecutableSchema
 	// Executor runs operations for the REST shims, with the same
 	// extensions and policies as the /graphql handler.
 	Executor *executor.Executor
 
-	handler    http.Handler
-	stopListen context.CancelFunc
+	handler       http.Handler
+	routePatterns []string
+	stopListen    context.CancelFunc
 }
 
 // New opens the platform database, migrates it and builds every service.
@@ -62,7 +68,16 @@ func New(ctx context.Context, cfg *Config, log *slog.Logger) (*App, error) {
 	}, log)
 	a.Provisioner = tenancy.NewProvisioner(a.Store, cfg.TenantDatabaseURL, a.Tenants, log)
 	a.Clients = clients.NewService(a.Store, a.Provisioner, a.Tenants, log)
-	a.Auth = auth.NewAuthenticator(a.Store, log)
+	origins := auth.NewOrigins(cfg.BrowserOrigins())
+	a.Sessions = auth.NewSessions(a.Store, auth.SessionConfig{
+		TTL: cfg.SessionTTL, CSRFKey: keys.DeriveKey("csrf"), LoginRateLimit: cfg.LoginRateLimit,
+		SecureCookie: strings.HasPrefix(cfg.PublicURL, "https://"), Origins: origins,
+	}, log)
+	embeds := auth.NewEmbedTokens(keys.DeriveKey("embed-token"), cfg.EmbedTokenTTL)
+	a.Auth = auth.NewAuthenticator(a.Store, log, auth.Options{
+		Sessions: a.Sessions, Embeds: embeds, Origins: origins,
+	})
+	a.Accounts = accounts.NewService(a.Store, embeds, cfg.LoginRateLimit, log)
 	a.LiveKit = livekit.NewService(log)
 
 	platformLiveKit := livekit.Settings{URL: cfg.LiveKitURL, APIKey: cfg.LiveKitAPIKey,
@@ -77,11 +92,13 @@ func New(ctx context.Context, cfg *Config, log *slog.Logger) (*App, error) {
 
 	a.Schema = graph.NewSchema(&graph.Resolver{
 		Store: a.Store, ClientService: a.Clients, AgentService: agents.NewService(a.Store, log),
-		Tenants: a.Tenants, Triggers: a.Trigger, HealthCheck: healthReporter{a}, Log: log,
+		Accounts: a.Accounts, Tenants: a.Tenants, Triggers: a.Trigger,
+		HealthCheck: healthReporter{a}, Log: log,
 		PlatformLiveKit: len(platformLiveKit.Missing()) == 0,
+		TriggerLimit:    auth.NewLimiter(cfg.TriggerRateLimit),
 	})
 	a.Executor = executor.New(a.Schema)
-	graph.Configure(a.Executor, log)
+	graph.Configure(a.Executor, log, graph.WithAudit(a.auditMutation))
 	a.handler = a.routes()
 
 	listenCtx, cancel := context.WithCancel(context.WithoutCancel(ctx))
@@ -93,7 +110,32 @@ func New(ctx context.Context, cfg *Config, log *slog.Logger) (*App, error) {
 		}
 	}()
 	a.resumeProvisioning(ctx)
+	a.warnWithoutUsers(ctx)
 	return a, nil
+}
+
+// warnWithoutUsers tells the operator of a fresh install how to create the
+// first admin. Nothing is open by default, so no one can sign in until then.
+func (a *App) warnWithoutUsers(ctx context.Context) {
+	n, err := a.Store.CountUsers(ctx)
+	if err != nil {
+		a.Log.Error("count users", "error", err)
+		return
+	}
+	if n == 0 {
+		a.Log.Warn("no users yet: create the first admin with " +
+			"sidekick-forge users create --email EMAIL --platform-admin")
+	}
+}
+
+// auditMutation writes the generic audit entry of a mutation that wrote
+// none of its own.
+func (a *App) auditMutation(ctx context.Context, field string, clientID *uuid.UUID) {
+	actor := auth.FromContext(ctx).Actor()
+	if err := a.Store.Audit(context.WithoutCancel(ctx), actor, "graphql."+field, clientID, "",
+		nil); err != nil {
+		a.Log.Error("write audit entry", "action", "graphql."+field, "error", err)
+	}
 }
 
 // resumeProvisioning restarts provisioning of clients left pending or

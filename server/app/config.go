@@ -10,6 +10,7 @@ import (
 	"strings"
 	"time"
 
+	"github.com/sidekick-forge/sidekick-forge/server/auth"
 	"github.com/sidekick-forge/sidekick-forge/server/llm"
 	"github.com/sidekick-forge/sidekick-forge/server/tenancy"
 )
@@ -42,6 +43,13 @@ type Config struct {
 	LLMTimeout       time.Duration
 	LLMBaseURLs      map[string]string
 	MaxMessageLength int
+
+	SessionTTL       time.Duration
+	LoginRateLimit   int
+	TriggerRateLimit int
+	EmbedTokenTTL    time.Duration
+	// AllowedOrigins is comma-separated; BrowserOrigins parses it.
+	AllowedOrigins string
 }
 
 // Defaults of the local configuration.
@@ -101,6 +109,16 @@ func (c *Config) Options() []Option {
 			"time limit of one LLM call; past it a trigger fails with 504"),
 		integer(&c.MaxMessageLength, "max-message-length", "SIDEKICK_MAX_MESSAGE_LENGTH", 10000,
 			"longest text message a trigger accepts, in characters"),
+		duration(&c.SessionTTL, "session-ttl", "SIDEKICK_SESSION_TTL", 12*time.Hour,
+			"lifetime of an admin SPA session after login"),
+		integer(&c.LoginRateLimit, "login-rate-limit", "SIDEKICK_LOGIN_RATE_LIMIT", 10,
+			"login attempts allowed per minute for one account; one client address may make four times as many"),
+		integer(&c.TriggerRateLimit, "trigger-rate-limit", "SIDEKICK_TRIGGER_RATE_LIMIT", 60,
+			"triggers allowed per minute for one access key (embed tokens count against the key that minted them) or user; 0 turns the limit off"),
+		duration(&c.EmbedTokenTTL, "embed-token-ttl", "SIDEKICK_EMBED_TOKEN_TTL", 10*time.Minute,
+			"lifetime of embed tokens minted for browsers"),
+		str(&c.AllowedOrigins, "allowed-origins", "SIDEKICK_ALLOWED_ORIGINS", "",
+			"comma-separated browser origins that may use the session cookie and open GraphQL websockets (default: the origin of the public URL)"),
 	}
 	c.LLMBaseURLs = map[string]string{}
 	for _, p := range llm.Providers() {
@@ -200,5 +218,41 @@ func (c *Config) finish() error {
 	if c.MaxMessageLength < 1 {
 		return fmt.Errorf("SIDEKICK_MAX_MESSAGE_LENGTH must be positive")
 	}
+	return c.finishAccess()
+}
+
+// finishAccess checks the session, rate limit and origin settings and
+// derives the allowed origins.
+func (c *Config) finishAccess() error {
+	if c.SessionTTL <= 0 || c.EmbedTokenTTL <= 0 {
+		return fmt.Errorf("SIDEKICK_SESSION_TTL and SIDEKICK_EMBED_TOKEN_TTL must be positive")
+	}
+	if c.LoginRateLimit < 1 {
+		return fmt.Errorf("SIDEKICK_LOGIN_RATE_LIMIT must be at least 1")
+	}
+	if c.TriggerRateLimit < 0 {
+		return fmt.Errorf("SIDEKICK_TRIGGER_RATE_LIMIT must be 0 (off) or positive")
+	}
+	for _, o := range strings.Split(c.AllowedOrigins, ",") {
+		if o = strings.TrimSpace(o); o != "" && auth.OriginOf(o) != strings.ToLower(o) {
+			return fmt.Errorf("SIDEKICK_ALLOWED_ORIGINS: %q is not an origin like https://admin.example.com", o)
+		}
+	}
 	return nil
+}
+
+// BrowserOrigins returns the origins that may use the session cookie and
+// open GraphQL websockets: SIDEKICK_ALLOWED_ORIGINS, or the origin of the
+// public URL when it is empty.
+func (c *Config) BrowserOrigins() []string {
+	var out []string
+	for _, o := range strings.Split(c.AllowedOrigins, ",") {
+		if o = strings.TrimSpace(o); o != "" {
+			out = append(out, auth.OriginOf(o))
+		}
+	}
+	if len(out) == 0 {
+		out = append(out, auth.OriginOf(c.PublicURL))
+	}
+	return out
 }

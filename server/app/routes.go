@@ -4,6 +4,7 @@ import (
 	"context"
 	"encoding/json"
 	"net/http"
+	"slices"
 	"time"
 
 	"github.com/99designs/gqlgen/graphql/playground"
@@ -16,22 +17,37 @@ import (
 	"github.com/sidekick-forge/sidekick-forge/server/web"
 )
 
-func (a *App) routes() http.Handler {
-	mux := http.NewServeMux()
-	protect := func(h http.Handler) http.Handler { return auth.Require(WriteError, h) }
+// routeMux is a ServeMux that records its patterns, so that tests can
+// check that every route is covered.
+type routeMux struct {
+	*http.ServeMux
+	patterns *[]string
+}
 
-	mux.HandleFunc("GET /health", a.health)
+func (m routeMux) Handle(pattern string, h http.Handler) {
+	*m.patterns = append(*m.patterns, pattern)
+	m.ServeMux.Handle(pattern, h)
+}
+
+// Routes returns the patterns of every route outside the REST API's own
+// table (rest.Routes lists those, which are served under "/api/").
+func (a *App) Routes() []string { return slices.Clone(a.routePatterns) }
+
+func (a *App) routes() http.Handler {
+	mux := routeMux{http.NewServeMux(), &a.routePatterns}
+	protect := func(h http.Handler) http.Handler { return auth.RequireAccount(WriteError, h) }
+
+	mux.Handle("GET /health", http.HandlerFunc(a.health))
 	mux.Handle("GET /health/detailed", protect(http.HandlerFunc(a.healthDetailed)))
-	mux.Handle("GET /metrics", protect(a.metricsHandler()))
+	// Metrics describe the whole platform, so only its admins read them.
+	mux.Handle("GET /metrics", auth.RequirePlatformAdmin(WriteError, a.metricsHandler()))
 
 	gql := graph.NewHandler(a.Schema, graph.HandlerOptions{
-		Authenticate: a.Auth.Authenticate, Log: a.Log,
+		Auth: a.Auth, Log: a.Log, Audit: a.auditMutation,
 	})
 	// Anonymous operations reach the executor, which lets through only the
 	// public fields (health, validateSiteKey).
 	mux.Handle("/graphql", graph.LimitBody(gql))
-	// The SPA is static files only: it signs in and fetches data through /graphql.
-	mux.Handle("GET "+web.Prefix, web.Handler(web.Embedded))
 	mux.Handle("GET /playground", protect(playground.Handler("Sidekick Forge GraphQL", "/graphql")))
 
 	// REST routes authenticate through the executor, like /graphql.
@@ -44,10 +60,18 @@ func (a *App) routes() http.Handler {
 
 	// Agent workers and LiveKit authenticate with their own credentials (a
 	// worker token, a signed webhook) in the Authorization header, so these
-	// two routes bypass the API key middleware.
-	root := http.NewServeMux()
+	// two routes bypass the credential middleware. So do the session API,
+	// which reads the cookie itself, and the SPA's static files: a stale
+	// cookie must not keep anyone from loading the login page.
+	root := routeMux{http.NewServeMux(), &a.routePatterns}
 	root.Handle("GET "+trigger.WorkerConfigPath, a.Trigger.WorkerConfigHandler(WriteError))
 	root.Handle("POST /webhooks/livekit", a.Trigger.WebhookHandler(WriteError))
+	sessions := a.Sessions.Handler(WriteError)
+	root.Handle("POST "+auth.LoginPath, sessions)
+	root.Handle("POST "+auth.LogoutPath, sessions)
+	root.Handle("GET "+auth.SessionPath, sessions)
+	// The SPA is static files only: it signs in and fetches data through /graphql.
+	root.Handle("GET "+web.Prefix, web.Handler(web.Embedded))
 	root.Handle("/", a.Auth.Middleware(WriteError)(mux))
 	return withRequestLog(a.Log, root)
 }

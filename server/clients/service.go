@@ -42,33 +42,13 @@ func NewService(store *platform.Store, provisioner *tenancy.Provisioner,
 // Store returns the platform store.
 func (s *Service) Store() *platform.Store { return s.store }
 
-// hidden is the answer for a client outside the caller's scope. It is the
-// same whether or not the client exists, so a denial reveals nothing.
-func hidden(id uuid.UUID) error { return apperr.New(apperr.NotFound, "client %s not found", id) }
-
-// authorize checks that p may use scope on client id.
+// authorize checks that p may use scope on client id. A client outside p's
+// reach is NOT_FOUND, the same answer as for a client that does not exist.
 func authorize(p *auth.Principal, id uuid.UUID, scope string) error {
-	if p == nil {
-		return apperr.New(apperr.Unauthenticated, "authentication required")
-	}
-	if !p.CanAccessClient(id) {
-		return hidden(id)
-	}
-	if !p.HasScope(scope) {
-		return apperr.New(apperr.Forbidden, "this key lacks the %q scope for client %s", scope, id)
-	}
-	return nil
+	return auth.CheckClient(p, id, scope)
 }
 
-func requirePlatformAdmin(p *auth.Principal) error {
-	if p == nil {
-		return apperr.New(apperr.Unauthenticated, "authentication required")
-	}
-	if !p.PlatformAdmin() {
-		return apperr.New(apperr.Forbidden, "only platform keys may do this")
-	}
-	return nil
-}
+func requirePlatformAdmin(p *auth.Principal) error { return auth.CheckPlatformAdmin(p) }
 
 // Get returns a client visible to p.
 func (s *Service) Get(ctx context.Context, p *auth.Principal, id uuid.UUID) (*platform.Client, error) {

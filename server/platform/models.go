@@ -102,6 +102,8 @@ type AccessKey struct {
 	CreatedAt      time.Time  `bun:"created_at,notnull,default:current_timestamp"`
 	LastUsedAt     *time.Time `bun:"last_used_at"`
 	RevokedAt      *time.Time `bun:"revoked_at"`
+	// ReplacedBy is the key that replaced this one when it was rotated.
+	ReplacedBy *uuid.UUID `bun:"replaced_by,type:uuid"`
 }
 
 // AuditEntry is one row of the audit log. Details never hold a secret.

@@ -21,11 +21,17 @@ type apiError struct {
 	Code       string `json:"code"`
 	Field      string `json:"field,omitempty"`
 	Candidates any    `json:"candidates,omitempty"`
+	// RetryAfter is the Retry-After header of a RATE_LIMITED error, in
+	// seconds.
+	RetryAfter int `json:"-"`
 }
 
 func (h *handler) writeError(w http.ResponseWriter, r *http.Request, e *apiError) {
 	if e.Status == http.StatusUnauthorized {
 		w.Header().Set("WWW-Authenticate", `Bearer realm="sidekick-forge"`)
+	}
+	if e.RetryAfter > 0 {
+		w.Header().Set("Retry-After", strconv.Itoa(e.RetryAfter))
 	}
 	writeJSON(w, e.Status, e)
 }
@@ -83,6 +89,9 @@ func (h *handler) graphQLError(c *call, errs gqlerror.List) *apiError {
 	}
 	if cands, ok := e.Extensions["candidates"]; ok {
 		out.Candidates = cands
+	}
+	if code == string(apperr.RateLimited) {
+		out.RetryAfter = retryAfter(e.Extensions["retryAfter"])
 	}
 	return out
 }
@@ -185,4 +194,16 @@ func snakeCase(s string) string {
 		b.WriteRune(r)
 	}
 	return b.String()
+}
+
+// retryAfter reads extensions.retryAfter, which is an int when the error
+// comes straight from the executor and a JSON number after a round trip.
+func retryAfter(v any) int {
+	switch n := v.(type) {
+	case int:
+		return max(n, 1)
+	case float64:
+		return max(int(n), 1)
+	}
+	return 1
 }

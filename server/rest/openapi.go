@@ -34,11 +34,14 @@ func openAPIDocument() map[string]any {
 			"securitySchemes": map[string]any{
 				"bearerAuth":   map[string]any{"type": "http", "scheme": "bearer"},
 				"apiKeyHeader": map[string]any{"type": "apiKey", "in": "header", "name": "X-API-Key"},
+				"embedToken": map[string]any{"type": "apiKey", "in": "header",
+					"name": "X-Embed-Token"},
 			},
 		},
 		"security": []any{
 			map[string]any{"bearerAuth": []any{}},
 			map[string]any{"apiKeyHeader": []any{}},
+			map[string]any{"embedToken": []any{}},
 		},
 	}
 }
@@ -221,6 +224,14 @@ func openAPISchemas() map[string]any {
 		"CreatedSite": createdSite,
 		"SiteValidation": obj(map[string]any{"valid": boolean(), "site_id": uuidSchema(),
 			"domain": str(), "client_id": uuidSchema()}),
+		"EmbedToken": obj(map[string]any{
+			"token": map[string]any{"type": "string",
+				"description": "Sent by the browser as X-Embed-Token."},
+			"expires_at": timestamp(), "client_id": uuidSchema(), "agent_slug": str(),
+			"user_id": map[string]any{"type": "string",
+				"description": "Every trigger with the token runs as this user."},
+			"anonymous": boolean(),
+		}),
 	}
 }
 

@@ -161,4 +161,16 @@ mutation RestValidateSiteKey($apiKey: String!) {
     client_id: clientId
   }
 }`}
+
+	opCreateEmbedToken = &operation{Name: "RestCreateEmbedToken", Document: `
+mutation RestCreateEmbedToken($input: EmbedTokenInput!) {
+  createEmbedToken(input: $input) {
+    token
+    expires_at: expiresAt
+    client_id: clientId
+    agent_slug: agentSlug
+    user_id: userId
+    anonymous
+  }
+}`}
 )

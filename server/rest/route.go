@@ -94,3 +94,13 @@ const (
 	inPath  = "path"
 	inQuery = "query"
 )
+
+// Routes returns "METHOD path" of every route of the table, for tests that
+// must cover each route.
+func Routes() []string {
+	out := make([]string, 0, len(routes))
+	for _, rt := range routes {
+		out = append(out, rt.Method+" "+rt.Path)
+	}
+	return out
+}

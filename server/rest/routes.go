@@ -132,8 +132,17 @@ var siteBody = []field{
 		Doc: "Browser origins allowed to call the API with the key, like https://example.com."},
 }
 
+var embedTokenBody = []field{
+	{Name: "agent_slug", Var: "input.agentSlug", Kind: stringKind{}, Required: true},
+	{Name: "client_id", Var: "input.clientId", Kind: uuidKind{},
+		Doc: "Found from the agent slug when absent."},
+	{Name: "user_id", Var: "input.userId", Kind: stringKind{},
+		Doc: "The end user the token is for; absent gives a fresh anonymous id."},
+}
+
 // Tags group the routes in the documentation.
 const (
+	tagEmbed   = "Embed tokens"
 	tagTrigger = "Trigger"
 	tagClients = "Clients"
 	tagAgents  = "Agents"
@@ -165,6 +174,15 @@ var routes = []*route{
 		Op:      opTriggerAgentStream, Body: streamBody, Stream: true,
 		Defaults: map[string]any{"input.mode": "TEXT"}, Status: http.StatusOK,
 		InvalidStatus: http.StatusBadRequest, Errors: triggerErrors, Response: "StreamEvent"},
+
+	// Embed tokens.
+	{Method: http.MethodPost, Path: "/api/v2/embed-token", Tag: tagEmbed,
+		Summary: "Mint a short-lived token for one agent, to hand to a browser as X-Embed-Token",
+		Op:      opCreateEmbedToken, Body: embedTokenBody, Defaults: map[string]any{"input": map[string]any{}},
+		Shape:  pick("createEmbedToken", "agent"),
+		Status: http.StatusOK, InvalidStatus: http.StatusUnprocessableEntity,
+		Errors:   []int{http.StatusConflict, http.StatusUnprocessableEntity, http.StatusServiceUnavailable},
+		Response: "EmbedToken"},
 
 	// Clients, v2.
 	{Method: http.MethodGet, Path: "/api/v2/clients", Tag: tagClients,

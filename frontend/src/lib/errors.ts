@@ -118,6 +118,11 @@ export function fieldErrors(error: unknown): Record<string, string> {
   return out;
 }
 
+/** Reports whether error means the object does not exist or is hidden from the caller. */
+export function isNotFound(error: unknown): boolean {
+  return rawProblem(error).kind === 'notFound';
+}
+
 /** Reports whether error means the session is missing or expired. */
 export function isUnauthenticated(error: unknown): boolean {
   return rawProblem(error).kind === 'unauthenticated';

@@ -9,6 +9,7 @@ import { PageHeader } from '@/components/PageHeader';
 import { Flag } from '@/components/StatusBadge';
 import { Tabs } from '@/components/Tabs';
 import type { AgentFieldsFragment } from '@/gql/graphql';
+import { isNotFound } from '@/lib/errors';
 
 import { AgentQuery } from './api';
 
@@ -31,7 +32,7 @@ export function AgentLayout() {
   const client = result.data?.client;
 
   if (!result.data && result.fetching) return <Loading label="Loading agent…" />;
-  if (result.error && !agent) {
+  if (result.error && !agent && !isNotFound(result.error)) {
     return <ErrorNotice error={result.error} action="load the agent" onRetry={refresh} />;
   }
   if (!agent || !client) {

@@ -9,6 +9,7 @@ import { PageHeader } from '@/components/PageHeader';
 import { StatusBadge } from '@/components/StatusBadge';
 import { Tabs } from '@/components/Tabs';
 import type { ClientQuery as ClientQueryResult } from '@/gql/graphql';
+import { isNotFound } from '@/lib/errors';
 import { usePolling } from '@/lib/polling';
 
 import { ClientQuery } from './api';
@@ -38,7 +39,7 @@ export function ClientLayout() {
   usePolling(refresh, busy ? busyPollMs : idlePollMs, client != null);
 
   if (!result.data && result.fetching) return <Loading label="Loading client…" />;
-  if (result.error && !client) {
+  if (result.error && !client && !isNotFound(result.error)) {
     return <ErrorNotice error={result.error} action="load the client" onRetry={refresh} />;
   }
   if (!client) {
