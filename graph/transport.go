@@ -10,6 +10,8 @@ import (
 	"github.com/99designs/gqlgen/graphql"
 	"github.com/99designs/gqlgen/graphql/errcode"
 	"github.com/vektah/gqlparser/v2/gqlerror"
+
+	"github.com/sidekick-forge/sidekick-forge/server/apperr"
 )
 
 // postTransport serves GraphQL over POST with a JSON body. It replaces
@@ -37,7 +39,7 @@ func (postTransport) Do(w http.ResponseWriter, r *http.Request, exec graphql.Gra
 	body, err := io.ReadAll(r.Body)
 	if err != nil {
 		w.WriteHeader(http.StatusRequestEntityTooLarge)
-		writeResponse(w, exec.DispatchError(ctx, gqlerror.List{gqlerror.Errorf(
+		writeResponse(w, exec.DispatchError(ctx, gqlerror.List{invalidRequest(
 			"request body unreadable or larger than %d bytes", MaxRequestBytes)}))
 		return
 	}
@@ -46,7 +48,7 @@ func (postTransport) Do(w http.ResponseWriter, r *http.Request, exec graphql.Gra
 	dec.UseNumber()
 	if err := dec.Decode(params); err != nil {
 		w.WriteHeader(http.StatusBadRequest)
-		writeResponse(w, exec.DispatchError(ctx, gqlerror.List{gqlerror.Errorf(
+		writeResponse(w, exec.DispatchError(ctx, gqlerror.List{invalidRequest(
 			"request body is not a GraphQL request object: %v", err)}))
 		return
 	}
@@ -93,4 +95,12 @@ func writeResponse(w io.Writer, resp *graphql.Response) {
 	}
 	buf.WriteByte('}')
 	_, _ = w.Write(buf.Bytes())
+}
+
+// invalidRequest is an error about the request itself, which the caller
+// must fix: INVALID_INPUT, not an internal error.
+func invalidRequest(format string, args ...any) *gqlerror.Error {
+	e := gqlerror.Errorf(format, args...)
+	e.Extensions = map[string]any{"code": string(apperr.InvalidInput)}
+	return e
 }

@@ -5,6 +5,7 @@ import (
 	"encoding/json"
 	"net/http"
 	"slices"
+	"strings"
 	"time"
 
 	"github.com/99designs/gqlgen/graphql/playground"
@@ -47,7 +48,7 @@ func (a *App) routes() http.Handler {
 	})
 	// Anonymous operations reach the executor, which lets through only the
 	// public fields (health, validateSiteKey).
-	mux.Handle("/graphql", graph.LimitBody(gql))
+	mux.Handle("/graphql", requireUnlessWebsocket(graph.LimitBody(gql)))
 	mux.Handle("GET /playground", protect(playground.Handler("Sidekick Forge GraphQL", "/graphql")))
 
 	// REST routes authenticate through the executor, like /graphql.
@@ -115,4 +116,18 @@ func writeJSON(w http.ResponseWriter, status int, v any) {
 	w.Header().Set("Content-Type", "application/json")
 	w.WriteHeader(status)
 	_ = json.NewEncoder(w).Encode(v)
+}
+
+// requireUnlessWebsocket rejects anonymous GraphQL requests with 401. A
+// websocket upgrade goes through: a browser cannot set headers on it, so
+// subscriptions authenticate in their connection_init payload instead.
+func requireUnlessWebsocket(next http.Handler) http.Handler {
+	protected := auth.Require(WriteError, next)
+	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		if strings.EqualFold(r.Header.Get("Upgrade"), "websocket") {
+			next.ServeHTTP(w, r)
+			return
+		}
+		protected.ServeHTTP(w, r)
+	})
 }

@@ -146,6 +146,8 @@ type Response struct {
 	} `json:"errors"`
 	// Raw is the whole body, for checks that no secret appears in it.
 	Raw string `json:"-"`
+	// Status is the HTTP status of the response.
+	Status int `json:"-"`
 }
 
 // Code returns extensions.code of the first error, or "".
@@ -175,9 +177,22 @@ func (e *Env) GraphQL(t testing.TB, key, query string, vars map[string]any) *Res
 	resp := e.Do(t, http.MethodPost, "/graphql", key, bytes.NewReader(body))
 	defer resp.Body.Close()
 	raw, _ := io.ReadAll(resp.Body)
-	out := &Response{Raw: string(raw)}
+	out := &Response{Raw: string(raw), Status: resp.StatusCode}
 	if err := json.Unmarshal(raw, out); err != nil {
 		t.Fatalf("decode GraphQL response (HTTP %d) %s: %v", resp.StatusCode, raw, err)
+	}
+	if resp.StatusCode == http.StatusUnauthorized && len(out.Errors) == 0 {
+		// The HTTP layer rejected the request before GraphQL ran, with the
+		// REST error shape {"detail", "code"}; present it as a GraphQL error
+		// so tests check one shape.
+		var rejected struct{ Detail, Code string }
+		if err := json.Unmarshal(raw, &rejected); err == nil && rejected.Code != "" {
+			out.Errors = append(out.Errors, struct {
+				Message    string         `json:"message"`
+				Path       []any          `json:"path"`
+				Extensions map[string]any `json:"extensions"`
+			}{Message: rejected.Detail, Extensions: map[string]any{"code": rejected.Code}})
+		}
 	}
 	return out
 }

@@ -2,6 +2,7 @@ package auth_test
 
 import (
 	"fmt"
+	"io/fs"
 	"net/http"
 	"strings"
 	"testing"
@@ -10,6 +11,7 @@ import (
 
 	"github.com/sidekick-forge/sidekick-forge/server/apperr"
 	"github.com/sidekick-forge/sidekick-forge/server/auth"
+	"github.com/sidekick-forge/sidekick-forge/server/web"
 )
 
 // httpCall builds a call of a REST or plain HTTP route.
@@ -231,8 +233,8 @@ func appRows(f *fixture) []row {
 		get("GET /docs", accessAccount, http.StatusOK, "/docs"),
 		get("/", accessAccount, http.StatusNotFound, "/no-such-route"),
 		get("/api/", accessAny, http.StatusOK, "/api/openapi.json"),
-		get("/graphql", accessPublic, http.StatusOK, "/graphql?query=%7B__typename%7D"),
-		{name: "GET /admin/", surface: overHTTP, status: http.StatusOK, expect: everyone,
+		get("/graphql", accessAny, http.StatusOK, "/graphql?query=%7B__typename%7D"),
+		{name: "GET /admin/", surface: overHTTP, status: adminStatus(), expect: everyone,
 			build: func(*fixture, *matrixCase) call { return httpCall(http.MethodGet, "/admin/", nil) }},
 		{name: "GET /api/v1/worker/config", surface: overHTTP, status: http.StatusOK,
 			// The worker's configuration holds client A's provider key: that
@@ -287,4 +289,14 @@ func appRows(f *fixture) []row {
 			}},
 	}
 	return rows
+}
+
+// adminStatus is the status of GET /admin/: 200 when the SPA build was
+// embedded, 503 with the "how to build it" page in a binary built before
+// npm run build, as in a fresh clone.
+func adminStatus() int {
+	if _, err := fs.Stat(web.Embedded, "index.html"); err != nil {
+		return http.StatusServiceUnavailable
+	}
+	return http.StatusOK
 }

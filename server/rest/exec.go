@@ -11,6 +11,9 @@ import (
 	"strconv"
 
 	"github.com/99designs/gqlgen/graphql"
+
+	"github.com/sidekick-forge/sidekick-forge/server/apperr"
+	"github.com/sidekick-forge/sidekick-forge/server/auth"
 )
 
 // maxBodyBytes bounds a request body. The largest legitimate body is an
@@ -20,6 +23,13 @@ const maxBodyBytes = 1 << 20
 // serve handles one request on rt. It builds the variables, runs the
 // operation through the executor and shapes the data.
 func (h *handler) serve(rt *route, w http.ResponseWriter, r *http.Request) {
+	if !rt.Public && auth.FromContext(r.Context()) == nil {
+		w.Header().Set("WWW-Authenticate", `Bearer realm="sidekick-forge"`)
+		h.writeError(w, r, &apiError{Status: http.StatusUnauthorized,
+			Code:   string(apperr.Unauthenticated),
+			Detail: "authentication required: send Authorization: Bearer <key>"})
+		return
+	}
 	c, err := newCall(rt, r)
 	if err != nil {
 		h.writeError(w, r, requestError(err))

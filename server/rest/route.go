@@ -28,6 +28,10 @@ type route struct {
 	Page string
 	// Stream runs a subscription and responds with server-sent events.
 	Stream bool
+	// Public routes take their credential in the body. Every other route
+	// rejects an anonymous caller before reading the request, so the body's
+	// rules are not revealed to it.
+	Public bool
 
 	Shape shaper
 	// Status is the HTTP status of a success.

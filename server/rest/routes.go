@@ -315,9 +315,9 @@ var routes = []*route{
 		InvalidStatus: http.StatusBadRequest, Errors: readErrors, Response: "Deleted"},
 	{Method: http.MethodPost, Path: "/api/v1/wordpress-sites/auth/validate", Tag: tagSites,
 		Summary: "Check a site key; the key in the body is the credential",
-		Op:      opValidateSiteKey,
-		Body:    []field{{Name: "api_key", Var: "apiKey", Kind: stringKind{}, Required: true}},
-		Shape:   pick("validateSiteKey", "site"), Status: http.StatusOK,
+		Op:      opValidateSiteKey, Public: true,
+		Body:  []field{{Name: "api_key", Var: "apiKey", Kind: stringKind{}, Required: true}},
+		Shape: pick("validateSiteKey", "site"), Status: http.StatusOK,
 		InvalidStatus: http.StatusUnprocessableEntity,
 		Errors:        []int{http.StatusUnprocessableEntity}, Response: "SiteValidation"},
 }
