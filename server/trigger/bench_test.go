@@ -4,6 +4,7 @@ import (
 	"bytes"
 	"context"
 	"fmt"
+	"github.com/sidekick-forge/sidekick-forge/server/app"
 	"io"
 	"net/http"
 	"slices"
@@ -50,7 +51,7 @@ func (l latencies) reportAs(b *testing.B, prefix string) {
 // authentication, tenant scope, conversation row, room creation, dispatch
 // and user token, each into a new room of a local livekit-server.
 func BenchmarkTrigger_voice(b *testing.B) {
-	p := startPlatform(b, platformSetup{liveKit: true})
+	p := startPlatform(b, platformSetup{liveKit: true, configure: unlimitedTriggers})
 	p.newClient(b, "Bench Voice", "bench-voice", nil)
 	prefix := fmt.Sprintf("bench-%d-", time.Now().UnixNano())
 
@@ -74,7 +75,7 @@ func BenchmarkTrigger_voice(b *testing.B) {
 // and the user token. Subtracting it from BenchmarkTrigger_voice gives the
 // platform's own share of a voice trigger.
 func BenchmarkLiveKitCalls_voice(b *testing.B) {
-	p := startPlatform(b, platformSetup{liveKit: true})
+	p := startPlatform(b, platformSetup{liveKit: true, configure: unlimitedTriggers})
 	svc := p.env.App.LiveKit
 	prefix := fmt.Sprintf("direct-%d-", time.Now().UnixNano())
 	ctx := context.Background()
@@ -108,7 +109,7 @@ func BenchmarkLiveKitCalls_voice(b *testing.B) {
 // the in-process LLM double, which answers at once. Run it with
 // -cpuprofile to see where the platform spends its time.
 func BenchmarkTrigger_text(b *testing.B) {
-	p := startPlatform(b, platformSetup{})
+	p := startPlatform(b, platformSetup{configure: unlimitedTriggers})
 	p.newClient(b, "Bench Text", "bench-text", nil)
 
 	var l latencies
@@ -126,7 +127,7 @@ func BenchmarkTrigger_text(b *testing.B) {
 // BenchmarkDouble_text posts the chat completion that a text trigger sends
 // straight to the LLM double, for the baseline of BenchmarkTrigger_text.
 func BenchmarkDouble_text(b *testing.B) {
-	p := startPlatform(b, platformSetup{})
+	p := startPlatform(b, platformSetup{configure: unlimitedTriggers})
 	body := []byte(`{"model":"gpt-test","messages":[{"role":"system","content":"You are a ` +
 		`test agent."},{"role":"user","content":"hello"}]}`)
 	url := p.llm.OpenAIBaseURL() + "/chat/completions"
@@ -157,7 +158,7 @@ func BenchmarkDouble_text(b *testing.B) {
 // trigger service's reads, the provider call and the write of the turn. It
 // shows where the time of BenchmarkTrigger_text goes.
 func BenchmarkTrigger_textSteps(b *testing.B) {
-	p := startPlatform(b, platformSetup{})
+	p := startPlatform(b, platformSetup{configure: unlimitedTriggers})
 	client := p.newClient(b, "Bench Steps", "bench-steps", nil)
 	app := p.env.App
 	ctx := context.Background()
@@ -219,3 +220,7 @@ func BenchmarkTrigger_textSteps(b *testing.B) {
 		steps[n].reportAs(b, n+"-")
 	}
 }
+
+// unlimitedTriggers turns the per-key trigger rate limit off: a benchmark
+// measures the trigger, not the limiter's rejections.
+func unlimitedTriggers(cfg *app.Config) { cfg.TriggerRateLimit = 0 }
