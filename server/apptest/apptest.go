@@ -116,9 +116,26 @@ func (e *Env) dropTenantDatabases(t testing.TB) {
 		t.Logf("list managed tenant databases: %v", err)
 		return
 	}
+	// A client deleted without dropDatabase leaves its database behind on
+	// purpose; the audit log still names it.
+	var deleted []uuid.UUID
+	err = e.App.DB.NewSelect().Table("audit_log").ColumnExpr("DISTINCT client_id").
+		Where("action = 'client.create' AND client_id IS NOT NULL").
+		Scan(context.Background(), &deleted)
+	if err != nil {
+		t.Logf("list created clients: %v", err)
+	}
+	for _, id := range deleted {
+		names = append(names, platform.ManagedDatabaseName(id))
+	}
 	e.App.Provisioner.Wait()
 	_ = e.App.Tenants.Close()
+	seen := map[string]bool{}
 	for _, n := range names {
+		if n == "" || seen[n] {
+			continue
+		}
+		seen[n] = true
 		pgtest.DropDatabase(t, n)
 	}
 }
