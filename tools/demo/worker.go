@@ -13,40 +13,18 @@ import (
 
 	"github.com/sidekick-forge/sidekick-forge/server/livekit/agentworker"
 	"github.com/sidekick-forge/sidekick-forge/server/secrets"
+	"github.com/sidekick-forge/sidekick-forge/server/trigger"
 )
 
-// DispatchMetadata is the JSON that the platform puts in each agent
-// dispatch: routing ids and the means to fetch the worker configuration.
-type DispatchMetadata struct {
-	ClientID       string `json:"client_id"`
-	AgentSlug      string `json:"agent_slug"`
-	ConversationID string `json:"conversation_id"`
-	RoomName       string `json:"room_name"`
-	ConfigURL      string `json:"config_url"`
-	WorkerToken    string `json:"worker_token"`
-}
-
-// WorkerConfig is the body of GET config_url, the only platform response
-// that contains provider keys.
-type WorkerConfig struct {
-	ClientID       string            `json:"client_id"`
-	ConversationID string            `json:"conversation_id"`
-	RoomName       string            `json:"room_name"`
-	Agent          WorkerAgent       `json:"agent"`
-	ProviderKeys   map[string]string `json:"provider_keys"`
-	ProviderURLs   map[string]string `json:"provider_base_urls,omitempty"`
-}
-
-// WorkerAgent is the agent part of WorkerConfig.
-type WorkerAgent struct {
-	Slug                    string         `json:"slug"`
-	Name                    string         `json:"name"`
-	SystemPrompt            string         `json:"system_prompt"`
-	VoiceSettings           map[string]any `json:"voice_settings"`
-	Model                   string         `json:"model"`
-	ContextRetentionMinutes int            `json:"context_retention_minutes"`
-	MaxContextMessages      int            `json:"max_context_messages"`
-}
+// The reference worker decodes what the platform sends it with the
+// platform's own types, so the two cannot drift apart.
+type (
+	// DispatchMetadata is the metadata of the worker's dispatch.
+	DispatchMetadata = trigger.DispatchMetadata
+	// WorkerConfig is the body of GET config_url, the only platform
+	// response that contains provider keys.
+	WorkerConfig = trigger.WorkerConfig
+)
 
 // ReceivedJob is the job, dispatch metadata and configuration that the
 // reference worker received for one job.
