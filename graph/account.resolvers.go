@@ -172,11 +172,8 @@ func (r *queryResolver) Users(ctx context.Context, first *int, after *string, se
 		conn.Edges = append(conn.Edges, &model.UserEdge{Cursor: encodeCursor("user", u.Email),
 			Node: toUser(u)})
 	}
-	start, end := "", ""
-	if n := len(conn.Edges); n > 0 {
-		start, end = conn.Edges[0].Cursor, conn.Edges[n-1].Cursor
-	}
-	conn.PageInfo = pageInfo(hasNext, afterEmail != "", start, end)
+	conn.PageInfo = pageInfo(conn.Edges, func(e *model.UserEdge) string { return e.Cursor },
+		hasNext, afterEmail != "")
 	return conn, nil
 }
 
@@ -247,10 +244,7 @@ func (r *queryResolver) AuditLog(ctx context.Context, clientID *uuid.UUID, first
 		conn.Edges = append(conn.Edges, &model.AuditEntryEdge{
 			Cursor: encodeCursor("audit", strconv.FormatInt(e.ID, 10)), Node: toAuditEntry(e)})
 	}
-	start, end := "", ""
-	if n := len(conn.Edges); n > 0 {
-		start, end = conn.Edges[0].Cursor, conn.Edges[n-1].Cursor
-	}
-	conn.PageInfo = pageInfo(hasNext, cursor != "", start, end)
+	conn.PageInfo = pageInfo(conn.Edges, func(e *model.AuditEntryEdge) string { return e.Cursor },
+		hasNext, cursor != "")
 	return conn, nil
 }

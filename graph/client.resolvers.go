@@ -135,11 +135,8 @@ func (r *queryResolver) Clients(ctx context.Context, first *int, after *string, 
 			Cursor: timeIDCursor("client", c.CreatedAt, c.ID.String()), Node: r.client(c),
 		})
 	}
-	start, end := "", ""
-	if n := len(conn.Edges); n > 0 {
-		start, end = conn.Edges[0].Cursor, conn.Edges[n-1].Cursor
-	}
-	conn.PageInfo = pageInfo(hasNext, afterID != "", start, end)
+	conn.PageInfo = pageInfo(conn.Edges, func(e *model.ClientEdge) string { return e.Cursor },
+		hasNext, afterID != "")
 	return conn, nil
 }
 

@@ -43,11 +43,8 @@ func (r *queryResolver) Conversations(ctx context.Context, clientID uuid.UUID, a
 			Cursor: timeIDCursor("conversation", c.UpdatedAt, c.ID), Node: toConversation(c),
 		})
 	}
-	start, end := "", ""
-	if n := len(conn.Edges); n > 0 {
-		start, end = conn.Edges[0].Cursor, conn.Edges[n-1].Cursor
-	}
-	conn.PageInfo = pageInfo(hasNext, afterID != "", start, end)
+	conn.PageInfo = pageInfo(conn.Edges, func(e *model.ConversationEdge) string { return e.Cursor },
+		hasNext, afterID != "")
 	return conn, nil
 }
 
@@ -81,10 +78,7 @@ func (r *queryResolver) Messages(ctx context.Context, clientID uuid.UUID, conver
 			Cursor: encodeCursor("message", strconv.FormatInt(m.ID, 10)), Node: toMessage(m),
 		})
 	}
-	start, end := "", ""
-	if n := len(conn.Edges); n > 0 {
-		start, end = conn.Edges[0].Cursor, conn.Edges[n-1].Cursor
-	}
-	conn.PageInfo = pageInfo(hasNext, afterID != 0, start, end)
+	conn.PageInfo = pageInfo(conn.Edges, func(e *model.MessageEdge) string { return e.Cursor },
+		hasNext, afterID != 0)
 	return conn, nil
 }

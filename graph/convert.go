@@ -67,9 +67,12 @@ func decodeTimeIDCursor(kind string, after *string) (time.Time, string, error) {
 	return t, id, nil
 }
 
-func pageInfo(hasNext bool, hasPrevious bool, start, end string) *model.PageInfo {
+// pageInfo describes a page of a connection from its edges, whose cursors
+// cursor reads.
+func pageInfo[E any](edges []*E, cursor func(*E) string, hasNext, hasPrevious bool) *model.PageInfo {
 	info := &model.PageInfo{HasNextPage: hasNext, HasPreviousPage: hasPrevious}
-	if start != "" {
+	if n := len(edges); n > 0 {
+		start, end := cursor(edges[0]), cursor(edges[n-1])
 		info.StartCursor, info.EndCursor = &start, &end
 	}
 	return info

@@ -34,7 +34,7 @@ func (r *Resolver) tenantDirective(ctx context.Context, obj any, next graphql.Re
 		return nil, err
 	}
 	if !p.CanAccessClient(clientID) {
-		// The same answer whether or not the client exists.
+		// The same error whether or not the client exists.
 		return nil, auth.HiddenClient(clientID)
 	}
 	need := auth.ScopeRead

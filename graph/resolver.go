@@ -75,11 +75,8 @@ func (r *Resolver) listAgents(ctx context.Context, first *int, after *string) (*
 	for _, a := range page.Agents {
 		conn.Edges = append(conn.Edges, &model.AgentEdge{Cursor: encodeCursor("agent", a.Slug), Node: toAgent(a)})
 	}
-	start, end := "", ""
-	if n := len(conn.Edges); n > 0 {
-		start, end = conn.Edges[0].Cursor, conn.Edges[n-1].Cursor
-	}
-	conn.PageInfo = pageInfo(page.HasNext, afterSlug != "", start, end)
+	conn.PageInfo = pageInfo(conn.Edges, func(e *model.AgentEdge) string { return e.Cursor },
+		page.HasNext, afterSlug != "")
 	return conn, nil
 }
 

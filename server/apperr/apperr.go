@@ -28,7 +28,7 @@ const (
 	Internal          Code = "INTERNAL"
 )
 
-// Status returns the HTTP status that REST answers with for code.
+// Status returns the HTTP status of a REST response with code.
 func (c Code) Status() int {
 	switch c {
 	case Unauthenticated:

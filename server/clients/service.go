@@ -43,7 +43,7 @@ func NewService(store *platform.Store, provisioner *tenancy.Provisioner,
 func (s *Service) Store() *platform.Store { return s.store }
 
 // authorize checks that p may use scope on client id. A client outside p's
-// reach is NOT_FOUND, the same answer as for a client that does not exist.
+// reach is NOT_FOUND, the same error as for a client that does not exist.
 func authorize(p *auth.Principal, id uuid.UUID, scope string) error {
 	return auth.CheckClient(p, id, scope)
 }

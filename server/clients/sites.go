@@ -120,7 +120,7 @@ func (s *Service) RevokeSite(ctx context.Context, p *auth.Principal, clientID, i
 }
 
 // ValidateSiteKey reports whether raw is a live site key. A wrong key is
-// UNAUTHENTICATED, so REST answers 401.
+// UNAUTHENTICATED, so REST responds with 401.
 func (s *Service) ValidateSiteKey(ctx context.Context, raw string) (*platform.AccessKey, error) {
 	if raw == "" || len(raw) > 256 {
 		return nil, apperr.New(apperr.Unauthenticated, "invalid site key")

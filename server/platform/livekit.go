@@ -20,32 +20,9 @@ type LiveKitUpdate struct {
 
 // SetLiveKit applies u to client c and stores it.
 func (s *Store) SetLiveKit(ctx context.Context, c *Client, u LiveKitUpdate) error {
-	var columns []string
-	if u.URL != nil {
-		c.LiveKitURL = *u.URL
-		columns = append(columns, "livekit_url")
-	}
-	if u.APIKey != nil {
-		c.LiveKitAPIKey = *u.APIKey
-		columns = append(columns, "livekit_api_key")
-	}
-	if u.AgentName != nil {
-		c.LiveKitAgentName = *u.AgentName
-		columns = append(columns, "livekit_agent_name")
-	}
-	if u.APISecret != nil {
-		c.LiveKitSecretCipher, c.LiveKitSecretKeyID = nil, ""
-		if *u.APISecret != "" {
-			sealed, keyID, err := s.keyring.Seal(*u.APISecret, liveKitAAD(c.ID))
-			if err != nil {
-				return err
-			}
-			c.LiveKitSecretCipher, c.LiveKitSecretKeyID = sealed, keyID
-		}
-		columns = append(columns, "livekit_secret_cipher", "livekit_secret_key_id")
-	}
-	if len(columns) == 0 {
-		return nil
+	columns, err := s.StageLiveKit(c, u)
+	if err != nil || len(columns) == 0 {
+		return err
 	}
 	return s.UpdateClientFields(ctx, c, columns...)
 }

@@ -6,6 +6,7 @@ import (
 	"errors"
 	"fmt"
 	"log/slog"
+	"strings"
 	"sync"
 	"time"
 
@@ -228,16 +229,5 @@ func provisionConnector(dsn string) (c *pgdriver.Connector, err error) {
 }
 
 func quoteIdent(name string) string {
-	return `"` + escapeQuotes(name) + `"`
-}
-
-func escapeQuotes(s string) string {
-	out := make([]byte, 0, len(s))
-	for i := 0; i < len(s); i++ {
-		if s[i] == '"' {
-			out = append(out, '"')
-		}
-		out = append(out, s[i])
-	}
-	return string(out)
+	return `"` + strings.ReplaceAll(name, `"`, `""`) + `"`
 }
